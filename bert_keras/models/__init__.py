@@ -1,0 +1,3 @@
+"""BERT networks built from layers: the encoder."""
+
+from bert_keras.models.encoder import BertEncoder

@@ -1,0 +1,160 @@
+"""`BertEncoder`: the BERT network, from token ids to contextual vectors."""
+
+import keras
+from keras_hub.layers import TransformerEncoder
+
+from bert_keras.config import BertConfig
+from bert_keras.layers.activations import get_activation
+from bert_keras.layers.embeddings import BertEmbeddings
+
+INPUT_NAMES = ("token_ids", "segment_ids", "padding_mask")
+
+
+@keras.saving.register_keras_serializable(package="bert_keras")
+class BertEncoder(keras.Model):
+    """BERT: embeddings, N post-LayerNorm transformer blocks, and a pooler.
+
+    Inputs are a dict of three int32 `[batch, seq]` tensors: `token_ids`,
+    `segment_ids` and `padding_mask` (1 for real tokens, 0 for padding; padded
+    keys are masked out of every attention). Batch size and sequence length
+    are dynamic. Outputs are a dict: `sequence_output` `[batch, seq, H]`,
+    `pooled_output` `[batch, H]` (dense + tanh on `[CLS]`) and
+    `encoder_outputs`, a list with one `[batch, seq, H]` tensor per layer.
+
+    The transformer blocks are keras-hub `TransformerEncoder`s; one dropout
+    rate (`config.hidden_dropout`) is used in attention and on residuals,
+    which is how every published BERT was trained.
+
+    Example:
+    >>> import numpy as np
+    >>> encoder = BertEncoder(BertConfig.preset("tiny", vocab_size=100))
+    >>> out = encoder({"token_ids": np.array([[2, 7, 3, 0]]),
+    ...                "segment_ids": np.zeros((1, 4), "int32"),
+    ...                "padding_mask": np.array([[1, 1, 1, 0]])})
+    >>> out["sequence_output"].shape, out["pooled_output"].shape
+    ((1, 4, 128), (1, 128))
+    >>> len(out["encoder_outputs"])
+    2
+
+    `BertEncoder.from_pretrained(src)` loads a model directory of this
+    package, or anything `bert_keras.convert` accepts.
+    """
+
+    def __init__(self, config, dtype=None, **kwargs):
+        if isinstance(config, dict):
+            config = BertConfig.from_dict(config)
+        if not isinstance(config, BertConfig):
+            raise TypeError(f"config must be a BertConfig or dict, got {type(config)}")
+        init = lambda: keras.initializers.TruncatedNormal(stddev=config.initializer_range)
+
+        # Layers (as attributes, so the structure is readable and stable).
+        self.embeddings = BertEmbeddings(
+            vocab_size=config.vocab_size,
+            hidden_size=config.hidden_size,
+            max_position_embeddings=config.max_position_embeddings,
+            type_vocab_size=config.type_vocab_size,
+            dropout=config.hidden_dropout,
+            layer_norm_epsilon=config.layer_norm_epsilon,
+            initializer_range=config.initializer_range,
+            dtype=dtype,
+            name="embeddings",
+        )
+        self.transformer_layers = [
+            TransformerEncoder(
+                num_heads=config.num_heads,
+                intermediate_dim=config.intermediate_size,
+                activation=get_activation(config.hidden_act),
+                dropout=config.hidden_dropout,
+                layer_norm_epsilon=config.layer_norm_epsilon,
+                kernel_initializer=init(),
+                dtype=dtype,
+                name=f"transformer_layer_{i}",
+            )
+            for i in range(config.num_layers)
+        ]
+        self.pooled_dense = keras.layers.Dense(
+            config.hidden_size, activation="tanh", kernel_initializer=init(),
+            dtype=dtype, name="pooled_dense")
+
+        # The functional graph.
+        inputs = {
+            name: keras.Input(shape=(None,), dtype="int32", name=name)
+            for name in INPUT_NAMES
+        }
+        x = self.embeddings(inputs["token_ids"], inputs["segment_ids"])
+        encoder_outputs = []
+        for layer in self.transformer_layers:
+            x = layer(x, padding_mask=inputs["padding_mask"])
+            encoder_outputs.append(x)
+        pooled = self.pooled_dense(x[:, 0, :])
+        super().__init__(
+            inputs=inputs,
+            outputs={
+                "sequence_output": x,
+                "pooled_output": pooled,
+                "encoder_outputs": encoder_outputs,
+            },
+            dtype=dtype,
+            **kwargs,
+        )
+        self.config = config
+
+    @property
+    def token_embedding(self):
+        """The token table (a `ReversibleEmbedding`), shared with MLM heads."""
+        return self.embeddings.token_embedding
+
+    def call(self, inputs, training=None, mask=None):
+        _check_inputs(inputs)
+        return super().call(inputs, training=training, mask=mask)
+
+    def get_config(self):
+        return {
+            "config": self.config.to_dict(),
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        dtype = config.pop("dtype", None)
+        if isinstance(dtype, dict):
+            dtype = keras.dtype_policies.deserialize(dtype)
+        return cls(dtype=dtype, **config)
+
+    @classmethod
+    def from_pretrained(cls, src, dtype=None):
+        """Loads a model directory, a built-in model name, or any checkpoint
+        `bert_keras.convert` accepts (converted in memory)."""
+        from bert_keras.checkpoints.loading import load_encoder
+
+        return load_encoder(src, dtype=dtype)
+
+
+def _check_inputs(inputs):
+    """Clear errors for the mistakes a functional model would otherwise
+    turn into shape errors deep inside attention, or silent casts."""
+    if not isinstance(inputs, dict):
+        raise TypeError(
+            "BertEncoder expects a dict with keys "
+            f"{list(INPUT_NAMES)}, each an int32 tensor [batch, seq]; "
+            f"got {type(inputs).__name__}")
+    missing = [k for k in INPUT_NAMES if k not in inputs]
+    if missing:
+        raise KeyError(
+            f"BertEncoder inputs are missing {missing}; expected keys "
+            f"{list(INPUT_NAMES)} (got {sorted(inputs)})")
+    for name in INPUT_NAMES:
+        x = inputs[name]
+        dtype = keras.backend.standardize_dtype(getattr(x, "dtype", "int32"))
+        if "int" not in dtype and dtype != "bool":
+            raise TypeError(
+                f"BertEncoder input {name!r} must be an integer tensor "
+                f"[batch, seq], got dtype {dtype}")
+        rank = len(x.shape) if hasattr(x, "shape") else None
+        if rank is not None and rank != 2:
+            raise ValueError(
+                f"BertEncoder input {name!r} must have rank 2 [batch, seq], "
+                f"got shape {tuple(x.shape)}")

@@ -1,0 +1,76 @@
+"""`BertPacker`: one or two token segments to the encoder's three inputs."""
+
+import tensorflow as tf
+from keras_hub.layers import MultiSegmentPacker
+
+
+class BertPacker:
+    """Packs segments as `[CLS] a [SEP] b [SEP]`, pads, and builds the
+    `token_ids`, `segment_ids` and `padding_mask` the encoder takes.
+
+    A thin wrapper of keras-hub's `MultiSegmentPacker` (forced onto its
+    TensorFlow path, so it works eagerly, in `tf.function` and in `tf.data`).
+
+    Args:
+        sequence_length: total length including special tokens.
+        start_id, sep_id, pad_id: ids of `[CLS]`, `[SEP]`, `[PAD]`.
+        truncate: `"round_robin"` (trim the longer segment first, one token
+            at a time, as original BERT) or `"waterfall"` (keep the first
+            segment whole as long as possible).
+        dynamic_length: pad only to the longest sequence in the batch
+            (capped at `sequence_length`), which saves most of the compute on
+            short texts. Off by default: TF-Hub models take a fixed length.
+
+    Example:
+    >>> import tensorflow as tf
+    >>> packer = BertPacker(8, start_id=101, sep_id=102, pad_id=0)
+    >>> out = packer((tf.ragged.constant([[1, 2, 3, 4]]),
+    ...               tf.ragged.constant([[11, 12, 13, 14]])))
+    >>> out["token_ids"].numpy().tolist()
+    [[101, 1, 2, 3, 102, 11, 12, 102]]
+    >>> out["segment_ids"].numpy().tolist()
+    [[0, 0, 0, 0, 0, 1, 1, 1]]
+    """
+
+    def __init__(self, sequence_length, start_id, sep_id, pad_id,
+                 truncate="round_robin", dynamic_length=False):
+        if sequence_length < 3:
+            raise ValueError(f"sequence_length must be at least 3, got {sequence_length}")
+        self.sequence_length = sequence_length
+        self.pad_id = pad_id
+        self.truncate = truncate
+        self.dynamic_length = dynamic_length
+        self._packer = MultiSegmentPacker(
+            sequence_length=sequence_length, start_value=start_id,
+            end_value=sep_id, pad_value=pad_id, truncate=truncate,
+            _allow_python_workflow=False)
+
+    def __call__(self, segments):
+        if not isinstance(segments, (tuple, list)):
+            segments = (segments,)
+        segments = tuple(_as_ragged_ids(s) for s in segments)
+        if not 1 <= len(segments) <= 2 and self.truncate == "round_robin":
+            # keras-hub's round robin handles any number, BERT uses 1 or 2.
+            pass
+        token_ids, segment_ids = self._packer(segments)
+        padding_mask = tf.cast(token_ids != self.pad_id, tf.int32)
+        if self.dynamic_length:
+            length = tf.maximum(tf.reduce_max(tf.reduce_sum(padding_mask, axis=1)), 1)
+            token_ids = token_ids[:, :length]
+            segment_ids = segment_ids[:, :length]
+            padding_mask = padding_mask[:, :length]
+        return {
+            "token_ids": tf.cast(token_ids, tf.int32),
+            "segment_ids": tf.cast(segment_ids, tf.int32),
+            "padding_mask": padding_mask,
+        }
+
+
+def _as_ragged_ids(x):
+    """Segments may be ragged `[batch, (tokens)]` or word-level
+    `[batch, (words), (pieces)]` (as TF-Hub's `tokenize` returns)."""
+    if not isinstance(x, tf.RaggedTensor):
+        x = tf.RaggedTensor.from_tensor(tf.convert_to_tensor(x))
+    if x.ragged_rank == 2:
+        x = x.merge_dims(-2, -1)
+    return x

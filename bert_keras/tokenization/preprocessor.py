@@ -1,0 +1,72 @@
+"""`BertPreprocessor`: raw strings (or pairs) to the encoder's inputs."""
+
+import tensorflow as tf
+
+from bert_keras.tokenization.packer import BertPacker
+from bert_keras.tokenization.tokenizer import BertTokenizer
+
+
+class BertPreprocessor:
+    """Tokenizes one or two batches of strings and packs them.
+
+    Call it with a batch of strings, or a tuple `(first, second)` of two
+    batches for sentence pairs. `(x, y)` and `(x, y, sample_weight)` tuples
+    from `tf.data` pass labels through, so it can be mapped over a dataset:
+    `ds.map(preprocessor)`.
+
+    Example:
+    >>> tokenizer = BertTokenizer(
+    ...     ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world"])
+    >>> pre = BertPreprocessor(tokenizer, sequence_length=6)
+    >>> pre(["hello world"])["token_ids"].numpy().tolist()
+    [[2, 5, 6, 3, 0, 0]]
+    >>> pre((["hello"], ["world"]))["segment_ids"].numpy().tolist()
+    [[0, 0, 0, 1, 1, 0]]
+    """
+
+    def __init__(self, tokenizer, sequence_length=128, truncate="round_robin",
+                 dynamic_length=False):
+        if not isinstance(tokenizer, BertTokenizer):
+            raise TypeError(f"tokenizer must be a BertTokenizer, got {type(tokenizer).__name__}")
+        self.tokenizer = tokenizer
+        self.sequence_length = sequence_length
+        ids = tokenizer.special_tokens_dict()
+        self.packer = BertPacker(
+            sequence_length, start_id=ids["start_of_sequence_id"],
+            sep_id=ids["end_of_segment_id"], pad_id=ids["padding_id"],
+            truncate=truncate, dynamic_length=dynamic_length)
+
+    @classmethod
+    def from_pretrained(cls, src, sequence_length=128, **kwargs):
+        """The preprocessor of a model directory, built-in name or checkpoint."""
+        return cls(BertTokenizer.from_pretrained(src), sequence_length, **kwargs)
+
+    def __call__(self, x, y=None, sample_weight=None):
+        if isinstance(x, tuple) and y is None and len(x) in (2, 3) and not _is_segment_pair(x):
+            # (x, y) or (x, y, sample_weight) from tf.data.
+            return self(*x)
+        segments = x if isinstance(x, tuple) else (x,)
+        if len(segments) not in (1, 2):
+            raise ValueError(f"BERT takes one or two segments, got {len(segments)}")
+        tokens = [self.tokenizer.tokenize(s) for s in segments]
+        if len(tokens) == 2:
+            tf.debugging.assert_equal(
+                tokens[0].nrows(), tokens[1].nrows(),
+                message="Both segments of a pair must have the same batch size")
+        features = self.packer(tuple(tokens))
+        if y is None and sample_weight is None:
+            return features
+        if sample_weight is None:
+            return features, y
+        return features, y, sample_weight
+
+
+def _is_segment_pair(x):
+    """A tuple of two string batches is a sentence pair, not (x, y)."""
+    def is_text(t):
+        if isinstance(t, (str, bytes)):
+            return True
+        if isinstance(t, (list, tuple)):
+            return len(t) > 0 and isinstance(t[0], (str, bytes))
+        return getattr(t, "dtype", None) in (tf.string, object) or str(getattr(t, "dtype", "")).startswith("<U")
+    return len(x) == 2 and is_text(x[0]) and is_text(x[1])
