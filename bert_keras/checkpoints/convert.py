@@ -1,0 +1,53 @@
+"""`convert(src, out)`: any supported checkpoint to a model directory."""
+
+import os
+
+from bert_keras.checkpoints.builtin import BUILTIN, resolve_builtin
+from bert_keras.checkpoints.google_tf1 import is_google_dir, read_google_tf1
+from bert_keras.checkpoints.hf import is_hf_dir, read_hf
+from bert_keras.checkpoints.keras_hub_preset import is_keras_hub_dir, read_keras_hub
+from bert_keras.checkpoints.model_dir import is_model_dir, read_model_dir, save_model_dir
+
+SUPPORTED = (
+    "a bert_keras model directory (bert_keras.json), a Hugging Face BERT "
+    "directory (config.json + model.safetensors or pytorch_model.bin), a Google "
+    "TF1 checkpoint directory (bert_config.json + bert_model.ckpt.*), a "
+    f"keras-hub BERT preset directory, or a built-in name ({', '.join(BUILTIN)})")
+
+
+def read_any(src, lowercase=None):
+    """Reads `src` into a `BertModelDir`, whatever its kind."""
+    if src in BUILTIN:
+        return read_hf(resolve_builtin(src))
+    if not os.path.exists(src):
+        raise FileNotFoundError(f"{src!r} does not exist. Expected {SUPPORTED}.")
+    if is_model_dir(src):
+        return read_model_dir(src)
+    if is_keras_hub_dir(src):
+        return read_keras_hub(src)
+    if is_hf_dir(src):
+        return read_hf(src)
+    if is_google_dir(src):
+        return read_google_tf1(src, lowercase=lowercase)
+    raise ValueError(f"Cannot tell what kind of checkpoint {src!r} is. Expected {SUPPORTED}.")
+
+
+def convert(src, out, overwrite=False, lowercase=None):
+    """Converts a checkpoint to a bert_keras model directory and returns the
+    model read (its `heads` lists the pretraining heads found).
+
+    Example:
+    >>> import tempfile, bert_keras
+    >>> out = tempfile.mkdtemp() + "/minilm"
+    >>> model = bert_keras.convert("minilm-l6-h384-uncased", out)
+    >>> model.config.num_layers, model.heads
+    (6, [])
+    """
+    model = read_any(src, lowercase=lowercase)
+    # Build the model once: a mismatch between config and weights fails here,
+    # before anything is written.
+    from bert_keras.checkpoints.loading import build_encoder
+
+    build_encoder(model)
+    model.path = save_model_dir(model, out, overwrite=overwrite)
+    return model

@@ -1,0 +1,114 @@
+"""This package's model directory: everything needed to rebuild a model in
+one call, written atomically.
+
+    OUT/bert_keras.json   format version, BertConfig, tokenizer settings,
+                          heads present, source, task (label names ...)
+    OUT/model.safetensors all weights, canonical names (see canonical.py)
+    OUT/vocab.txt         the WordPiece vocabulary
+"""
+
+import dataclasses
+import json
+import os
+import shutil
+import tempfile
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+
+from bert_keras.config import BertConfig
+from bert_keras.tokenization.vocab import load_vocab, save_vocab
+
+FORMAT = "bert_keras/1"
+META_FILE = "bert_keras.json"
+WEIGHTS_FILE = "model.safetensors"
+VOCAB_FILE = "vocab.txt"
+
+
+@dataclasses.dataclass
+class TokenizerSettings:
+    lowercase: bool = True
+    strip_accents: bool = None
+    tokenize_chinese_chars: bool = True
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class BertModelDir:
+    """A model in memory: what `save_model_dir` writes and `load_model_dir`
+    reads. `weights` are canonical numpy arrays; `heads` lists the heads
+    whose weights are present (`"mlm"`, `"nsp"`, `"classifier"`)."""
+
+    config: BertConfig
+    vocab: list
+    weights: dict
+    tokenizer: TokenizerSettings = dataclasses.field(default_factory=TokenizerSettings)
+    heads: list = dataclasses.field(default_factory=list)
+    source: str = ""
+    task: dict = None
+    path: str = None
+
+
+def is_model_dir(path):
+    return os.path.isfile(os.path.join(path, META_FILE))
+
+
+def save_model_dir(model, out, overwrite=False):
+    """Writes `model` (a `BertModelDir`) to `out`: into a temporary sibling
+    first, renamed into place only when complete, so a failure never leaves
+    a half-written directory."""
+    out = os.path.abspath(out)
+    if os.path.exists(out) and os.listdir(out) and not overwrite:
+        raise FileExistsError(f"{out} exists and is not empty (use overwrite)")
+    parent = os.path.dirname(out)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(out) + "-", dir=parent)
+    try:
+        meta = {
+            "format": FORMAT,
+            "config": model.config.to_dict(),
+            "tokenizer": model.tokenizer.to_dict(),
+            "heads": list(model.heads),
+            "source": model.source,
+        }
+        if model.task:
+            meta["task"] = model.task
+        with open(os.path.join(tmp, META_FILE), "w", encoding="utf-8") as f:
+            json.dump(meta, f, indent=2, ensure_ascii=False)
+        save_file({k: np.ascontiguousarray(v, dtype=np.float32)
+                   for k, v in model.weights.items()},
+                  os.path.join(tmp, WEIGHTS_FILE))
+        save_vocab(model.vocab, os.path.join(tmp, VOCAB_FILE))
+        if os.path.exists(out):
+            shutil.rmtree(out)
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def read_model_dir(path):
+    """Reads a directory written by `save_model_dir`."""
+    meta_path = os.path.join(path, META_FILE)
+    if not os.path.isfile(meta_path):
+        raise FileNotFoundError(f"{path} is not a bert_keras model directory (no {META_FILE})")
+    with open(meta_path, encoding="utf-8") as f:
+        meta = json.load(f)
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"{meta_path}: unsupported format {meta.get('format')!r}, expected {FORMAT}")
+    weights_path = os.path.join(path, WEIGHTS_FILE)
+    if not os.path.isfile(weights_path):
+        raise FileNotFoundError(f"{path}: weights file {WEIGHTS_FILE} is missing")
+    return BertModelDir(
+        config=BertConfig.from_dict(meta["config"]),
+        vocab=load_vocab(os.path.join(path, VOCAB_FILE)),
+        weights=load_file(weights_path),
+        tokenizer=TokenizerSettings(**meta.get("tokenizer", {})),
+        heads=meta.get("heads", []),
+        source=meta.get("source", ""),
+        task=meta.get("task"),
+        path=os.path.abspath(path),
+    )

@@ -1,0 +1,1 @@
+"""The `bert-keras` command line."""

@@ -1,0 +1,55 @@
+"""`bert-keras`: one entry point, one module a sub-command.
+
+Each module in `COMMANDS` defines `add_parser(subparsers)` and `run(args)`
+and imports its heavy dependencies inside `run`, so `--help` stays fast.
+Errors users can fix (bad paths, bad data, bad flags) are printed as one
+line, `error: ...`, with exit status 2; `--debug` shows the traceback.
+"""
+
+import argparse
+import importlib
+import os
+import sys
+
+COMMANDS = [
+    "bert_keras.cli.convert_command",
+]
+
+
+class UserError(Exception):
+    """An error caused by the user's input; printed without a traceback."""
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="bert-keras",
+        description="BERT for Keras 3: convert, export to TF-Hub, pretrain, fine-tune, fill-mask.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMANDS:
+        importlib.import_module(name).add_parser(sub)
+    return parser
+
+
+def main(argv=None):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (UserError, FileNotFoundError, FileExistsError, ValueError, KeyError,
+            TypeError, ImportError, OSError, UnicodeDecodeError) as e:
+        if args.debug:
+            raise
+        message = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    return result or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
