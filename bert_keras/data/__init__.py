@@ -1,0 +1,1 @@
+"""Input pipelines: pretraining examples and task datasets."""

@@ -1,0 +1,1 @@
+"""Training: strategies, pretraining and fine-tuning loops."""
