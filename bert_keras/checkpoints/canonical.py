@@ -35,6 +35,56 @@ MLM_NAMES = ["mlm/transform/kernel", "mlm/transform/bias", "mlm/LayerNorm/gamma"
 NSP_NAMES = ["nsp/kernel", "nsp/bias"]
 
 
+def expected_shapes(config, heads=()):
+    """Canonical name -> shape for an encoder of `config` (and `heads`)."""
+    h, i, v = config.hidden_size, config.intermediate_size, config.vocab_size
+    shapes = {
+        "embeddings/word_embeddings": (v, h),
+        "embeddings/position_embeddings": (config.max_position_embeddings, h),
+        "embeddings/token_type_embeddings": (config.type_vocab_size, h),
+        "pooler/kernel": (h, h),
+    }
+    for name in encoder_names(config.num_layers):
+        if name not in shapes:
+            if name.endswith("intermediate/kernel"):
+                shapes[name] = (h, i)
+            elif name.endswith("intermediate/bias"):
+                shapes[name] = (i,)
+            elif name.endswith("output/kernel") and "attention" not in name:
+                shapes[name] = (i, h)
+            elif name.endswith("kernel"):
+                shapes[name] = (h, h)
+            else:  # biases, gamma, beta
+                shapes[name] = (h,)
+    if "mlm" in heads:
+        shapes.update({"mlm/transform/kernel": (h, h), "mlm/transform/bias": (h,),
+                       "mlm/LayerNorm/gamma": (h,), "mlm/LayerNorm/beta": (h,),
+                       "mlm/output_bias": (v,)})
+    if "nsp" in heads:
+        shapes.update({"nsp/kernel": (h, 2), "nsp/bias": (2,)})
+    return shapes
+
+
+def check_shapes(weights, config, heads, source, origin=None):
+    """Every tensor an encoder of `config` (with `heads`) needs is in
+    `weights` with the right shape. Errors name the tensor as the source
+    file calls it (`origin`: canonical name -> source name)."""
+    origin = origin or {}
+    for name, shape in expected_shapes(config, heads).items():
+        label = repr(origin.get(name, name))
+        if name not in weights:
+            raise KeyError(f"{source}: missing tensor {label}")
+        got = tuple(np.shape(weights[name]))
+        if got != shape:
+            raise ValueError(
+                f"{source}: tensor {label} has shape {got}, but the config "
+                f"(hidden_size={config.hidden_size}, intermediate_size="
+                f"{config.intermediate_size}, vocab_size={config.vocab_size}, "
+                f"max_position_embeddings={config.max_position_embeddings}, "
+                f"type_vocab_size={config.type_vocab_size}) expects {shape}; "
+                "does the config file belong to this checkpoint?")
+
+
 def _encoder_slots(encoder):
     """canonical name -> (keras variable, reshape from canonical)."""
     emb = encoder.embeddings
@@ -138,6 +188,16 @@ def read_encoder(encoder):
                 value = value.reshape(-1)
         out[name] = value
     return out
+
+
+def read_mlm_head(head):
+    """A masked-LM head's weights in canonical layout (`mlm/*`)."""
+    return {name: np.asarray(v.numpy()) for name, v in _mlm_slots(head).items()}
+
+
+def read_nsp_head(head):
+    """A next-sentence head's weights in canonical layout (`nsp/*`)."""
+    return {name: np.asarray(v.numpy()) for name, v in _nsp_slots(head).items()}
 
 
 def check_unexpected(weights, expected, source):

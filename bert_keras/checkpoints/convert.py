@@ -17,10 +17,16 @@ SUPPORTED = (
 
 def read_any(src, lowercase=None):
     """Reads `src` into a `BertModelDir`, whatever its kind."""
+    return _check_vocab(_read(os.fspath(src), lowercase))
+
+
+def _read(src, lowercase):
     if src in BUILTIN:
         return read_hf(resolve_builtin(src))
     if not os.path.exists(src):
         raise FileNotFoundError(f"{src!r} does not exist. Expected {SUPPORTED}.")
+    if not os.path.isdir(src):
+        raise ValueError(f"{src!r} is a file; expected a directory: {SUPPORTED}.")
     if is_model_dir(src):
         return read_model_dir(src)
     if is_keras_hub_dir(src):
@@ -30,6 +36,17 @@ def read_any(src, lowercase=None):
     if is_google_dir(src):
         return read_google_tf1(src, lowercase=lowercase)
     raise ValueError(f"Cannot tell what kind of checkpoint {src!r} is. Expected {SUPPORTED}.")
+
+
+def _check_vocab(model):
+    # Ids beyond the embedding table would be silently clipped or crash
+    # deep in a gather: catch a vocab.txt that does not belong to the weights.
+    if len(model.vocab) > model.config.vocab_size:
+        raise ValueError(
+            f"{model.source}: the vocabulary has {len(model.vocab)} tokens but the "
+            f"model's vocab_size is {model.config.vocab_size}; does vocab.txt "
+            "belong to this checkpoint?")
+    return model
 
 
 def convert(src, out, overwrite=False, lowercase=None):

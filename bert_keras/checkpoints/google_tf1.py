@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 
+from bert_keras.checkpoints import canonical
 from bert_keras.checkpoints.model_dir import BertModelDir, TokenizerSettings
 from bert_keras.config import BertConfig
 from bert_keras.tokenization.vocab import load_vocab
@@ -50,53 +51,63 @@ def read_google_tf1(path, lowercase=None):
 
     source = f"Google BERT checkpoint {path}"
     config = BertConfig.from_google_json(os.path.join(path, "bert_config.json"))
-    reader = tf.train.load_checkpoint(checkpoint_prefix(path))
+    prefix = checkpoint_prefix(path)
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+    except (tf.errors.OpError, ValueError) as e:
+        raise ValueError(f"{source}: cannot read checkpoint {prefix}: {e}") from None
     shapes = reader.get_variable_to_shape_map()
-    used = set()
+    w, origin = {}, {}
 
-    def get(name):
-        if name not in shapes:
-            raise KeyError(f"{source}: missing tensor {name!r}")
-        used.add(name)
-        return np.asarray(reader.get_tensor(name), dtype=np.float32)
+    def take(tf1_name, name, transpose=False):
+        if tf1_name not in shapes:
+            raise KeyError(f"{source}: missing tensor {tf1_name!r}")
+        origin[name] = tf1_name
+        value = np.asarray(reader.get_tensor(tf1_name), dtype=np.float32)
+        w[name] = value.T if transpose else value
 
-    w = {}
     for ours in ("word_embeddings", "position_embeddings", "token_type_embeddings"):
-        w[f"embeddings/{ours}"] = get(f"bert/embeddings/{ours}")
-    w["embeddings/LayerNorm/gamma"] = get("bert/embeddings/LayerNorm/gamma")
-    w["embeddings/LayerNorm/beta"] = get("bert/embeddings/LayerNorm/beta")
+        take(f"bert/embeddings/{ours}", f"embeddings/{ours}")
+    take("bert/embeddings/LayerNorm/gamma", "embeddings/LayerNorm/gamma")
+    take("bert/embeddings/LayerNorm/beta", "embeddings/LayerNorm/beta")
     for i in range(config.num_layers):
         g, o = f"bert/encoder/layer_{i}/", f"layer_{i}/"
         for tf1, ours in (("attention/self/query", "query"), ("attention/self/key", "key"),
                           ("attention/self/value", "value"),
                           ("attention/output/dense", "attention_output"),
                           ("intermediate/dense", "intermediate"), ("output/dense", "output")):
-            w[f"{o}{ours}/kernel"] = get(f"{g}{tf1}/kernel")
-            w[f"{o}{ours}/bias"] = get(f"{g}{tf1}/bias")
+            take(f"{g}{tf1}/kernel", f"{o}{ours}/kernel")
+            take(f"{g}{tf1}/bias", f"{o}{ours}/bias")
         for tf1, ours in (("attention/output/LayerNorm", "attention_LayerNorm"),
                           ("output/LayerNorm", "output_LayerNorm")):
-            w[f"{o}{ours}/gamma"] = get(f"{g}{tf1}/gamma")
-            w[f"{o}{ours}/beta"] = get(f"{g}{tf1}/beta")
-    w["pooler/kernel"] = get("bert/pooler/dense/kernel")
-    w["pooler/bias"] = get("bert/pooler/dense/bias")
+            take(f"{g}{tf1}/gamma", f"{o}{ours}/gamma")
+            take(f"{g}{tf1}/beta", f"{o}{ours}/beta")
+    take("bert/pooler/dense/kernel", "pooler/kernel")
+    take("bert/pooler/dense/bias", "pooler/bias")
     heads = []
-    if "cls/predictions/output_bias" in shapes:
-        w["mlm/transform/kernel"] = get("cls/predictions/transform/dense/kernel")
-        w["mlm/transform/bias"] = get("cls/predictions/transform/dense/bias")
-        w["mlm/LayerNorm/gamma"] = get("cls/predictions/transform/LayerNorm/gamma")
-        w["mlm/LayerNorm/beta"] = get("cls/predictions/transform/LayerNorm/beta")
-        w["mlm/output_bias"] = get("cls/predictions/output_bias")
+    if any(n.startswith("cls/predictions/") for n in shapes):
+        take("cls/predictions/transform/dense/kernel", "mlm/transform/kernel")
+        take("cls/predictions/transform/dense/bias", "mlm/transform/bias")
+        take("cls/predictions/transform/LayerNorm/gamma", "mlm/LayerNorm/gamma")
+        take("cls/predictions/transform/LayerNorm/beta", "mlm/LayerNorm/beta")
+        take("cls/predictions/output_bias", "mlm/output_bias")
         heads.append("mlm")
-    if "cls/seq_relationship/output_weights" in shapes:
+    if any(n.startswith("cls/seq_relationship/") for n in shapes):
         # Stored [2, H], transposed relative to a Dense kernel.
-        w["nsp/kernel"] = get("cls/seq_relationship/output_weights").T
-        w["nsp/bias"] = get("cls/seq_relationship/output_bias")
+        take("cls/seq_relationship/output_weights", "nsp/kernel", transpose=True)
+        take("cls/seq_relationship/output_bias", "nsp/bias")
         heads.append("nsp")
+    used = set(origin.values())
     unexpected = sorted(
         n for n in shapes if n not in used and n not in _IGNORED
         and not n.endswith(_IGNORED_SUFFIXES))
     if unexpected:
-        raise ValueError(f"{source}: unexpected tensors {unexpected[:10]}")
+        raise ValueError(
+            f"{source}: unexpected tensors {unexpected[:10]}"
+            + (f" and {len(unexpected) - 10} more" if len(unexpected) > 10 else "")
+            + f"; bert_config.json says num_hidden_layers={config.num_layers}: "
+            "does it belong to this checkpoint?")
+    canonical.check_shapes(w, config, heads, source, origin)
     vocab = load_vocab(os.path.join(path, "vocab.txt"))
     if lowercase is None:
         lowercase = guess_lowercase(vocab, path)

@@ -49,12 +49,13 @@ def read_hf(path):
     state = {k.replace("LayerNorm.gamma", "LayerNorm.weight")
               .replace("LayerNorm.beta", "LayerNorm.bias"): v for k, v in state.items()}
 
-    w, used = {}, set()
+    w, used, origin = {}, set(), {}
 
     def take(hf_name, name, transpose=False):
         if hf_name not in state:
             raise KeyError(f"{source}: missing tensor {hf_name!r}")
         used.add(hf_name)
+        origin[name] = hf_name
         value = np.asarray(state[hf_name], dtype=np.float32)
         w[name] = value.T if transpose else value
 
@@ -92,6 +93,14 @@ def read_hf(path):
         bias = "cls.predictions.bias" if "cls.predictions.bias" in state else "cls.predictions.decoder.bias"
         take(bias, "mlm/output_bias")
         used.add("cls.predictions.decoder.bias")
+        # The decoder is tied to the word embeddings (and usually not even
+        # saved); an untied one would be silently dropped, so refuse it.
+        decoder = state.get("cls.predictions.decoder.weight")
+        if decoder is not None and not np.allclose(
+                decoder, w["embeddings/word_embeddings"], atol=1e-6):
+            raise ValueError(
+                f"{source}: cls.predictions.decoder.weight differs from "
+                "embeddings.word_embeddings.weight; untied MLM decoders are not supported")
         heads.append("mlm")
     if "cls.seq_relationship.weight" in state:
         take("cls.seq_relationship.weight", "nsp/kernel", transpose=True)
@@ -99,7 +108,11 @@ def read_hf(path):
         heads.append("nsp")
     unexpected = sorted(k for k in state if k not in used and k not in _IGNORED)
     if unexpected:
-        raise ValueError(f"{source}: unexpected tensors {unexpected[:10]}")
+        raise ValueError(
+            f"{source}: unexpected tensors {unexpected[:10]}"
+            + (f" and {len(unexpected) - 10} more" if len(unexpected) > 10 else "")
+            + f"; config.json says num_hidden_layers={config.num_layers}")
+    canonical.check_shapes(w, config, heads, source, origin)
 
     tok_cfg = {}
     tok_path = os.path.join(path, "tokenizer_config.json")

@@ -30,8 +30,6 @@ def build_mlm_head(model, encoder):
         raise ValueError(f"{model.source or model.path} has no masked-LM head "
                          "(checkpoints from BertModel / sentence encoders do not)")
     head = BertMaskedLMHead(encoder)
-    import numpy as np
-
     head.build((None, None, model.config.hidden_size))
     canonical.assign_mlm_head(head, model.weights, model.source)
     return head
