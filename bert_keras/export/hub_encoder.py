@@ -1,0 +1,192 @@
+"""The encoder SavedModel: TF Hub's Reusable SavedModel API for BERT
+encoders (as `bert_en_uncased_L-12_H-768_A-12/4`), around a Keras 3
+`BertEncoder`.
+
+    encoder(dict(input_word_ids, input_mask, input_type_ids), training=False)
+        -> dict(pooled_output, sequence_output, encoder_outputs, default)
+    encoder.variables / .trainable_variables / .regularization_losses
+    encoder.mlm(dict(..., masked_lm_positions), training=...)  (optional)
+    encoder.vocab_file (Asset), encoder.do_lower_case (bool Variable)
+    signatures["serving_default"]: flat outputs for TF Serving
+
+Keras 3's own `model.export` writes no `__call__` and no `training`
+argument, so hub.KerasLayer cannot fine-tune it; here the Keras model is
+called inside `tf.function`s traced for both `training` values, and its
+`tf.Variable`s (`keras.Variable.value`, seed-generator state included, so
+dropout keeps working after loading) are listed on the root object.
+"""
+
+import tensorflow as tf
+from tensorflow.python.framework.convert_to_constants import (
+    convert_variables_to_constants_v2)
+
+from bert_keras.export.hub_preprocess import INPUT_KEYS, AutoTrackable
+
+# A GraphDef is a protobuf, limited to 2 GB; leave room for the graph itself.
+MAX_FROZEN_BYTES = 1_800_000_000
+
+
+def input_specs(with_positions=False):
+    """Dynamic batch and sequence length, as TF Hub encoders accept."""
+    specs = {k: tf.TensorSpec([None, None], tf.int32, name=k) for k in INPUT_KEYS}
+    if with_positions:
+        specs["masked_lm_positions"] = tf.TensorSpec(
+            [None, None], tf.int32, name="masked_lm_positions")
+    return specs
+
+
+def check_inputs(inputs, with_positions=False):
+    """Clear Python-side errors for a missing key or a wrong dtype (the
+    restored functions would only say "Could not find matching function")."""
+    expected = list(input_specs(with_positions))
+    if not isinstance(inputs, dict):
+        raise TypeError(f"The encoder takes a dict with keys {expected}, "
+                        f"each int32 [batch, seq]; got {type(inputs).__name__}")
+    missing = [k for k in expected if k not in inputs]
+    if missing:
+        raise KeyError(f"Encoder inputs are missing {missing}; expected keys {expected}, "
+                       f"each int32 [batch, seq] (got {sorted(inputs)})")
+    for k in expected:
+        if inputs[k].dtype != tf.int32:
+            raise TypeError(f"Encoder input {k!r} must be int32 [batch, seq], "
+                            f"got {inputs[k].dtype.name}")
+
+
+def _keras_inputs(inputs):
+    return {
+        "token_ids": inputs["input_word_ids"],
+        "segment_ids": inputs["input_type_ids"],
+        "padding_mask": inputs["input_mask"],
+    }
+
+
+def _hub_outputs(out):
+    return {
+        "pooled_output": out["pooled_output"],
+        "sequence_output": out["sequence_output"],
+        "encoder_outputs": list(out["encoder_outputs"]),
+        "default": out["pooled_output"],
+    }
+
+
+def _tf_variables(keras_variables):
+    """The tf.Variables behind Keras 3 variables (deduplicated)."""
+    seen, out = set(), []
+    for v in keras_variables:
+        v = getattr(v, "value", v)
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
+
+
+def _encoder_fn(encoder):
+    def call(inputs, training=False):
+        return _hub_outputs(encoder(_keras_inputs(inputs), training=training))
+    return call
+
+
+def _mlm_fn(encoder, mlm_head):
+    def call(inputs, training=False):
+        out = _hub_outputs(encoder(_keras_inputs(inputs), training=training))
+        out["mlm_logits"] = mlm_head(
+            out["sequence_output"], mask_positions=inputs["masked_lm_positions"],
+            training=training)
+        return out
+    return call
+
+
+def _reusable(fn, specs, variables, trainable):
+    """A Reusable SavedModel object whose `__call__` runs `fn`, traced for
+    `training` False and True."""
+    obj = AutoTrackable()
+    obj.__call__ = tf.function(fn)
+    for training in (False, True):
+        obj.__call__.get_concrete_function(specs, training=training)
+    obj.variables = list(variables)
+    obj.trainable_variables = [v for v in variables if v.trainable] if trainable else []
+    obj.regularization_losses = []
+    return obj
+
+
+def _frozen(fn, specs):
+    """`fn` at training=False with every variable folded into a constant,
+    and a `__call__` that accepts either `training` value and ignores it."""
+    concrete = tf.function(fn).get_concrete_function(specs, training=False)
+    constant_fn = convert_variables_to_constants_v2(concrete)
+
+    def call(inputs, training=False):
+        del training  # a frozen model has no dropout to switch on
+        flat = constant_fn(**{k: inputs[k] for k in specs})
+        return tf.nest.pack_sequence_as(concrete.structured_outputs, flat,
+                                        expand_composites=True)
+
+    obj = AutoTrackable()
+    obj.__call__ = tf.function(call)
+    for training in (False, True):
+        obj.__call__.get_concrete_function(specs, training=training)
+    obj.variables = []
+    obj.trainable_variables = []
+    obj.regularization_losses = []
+    return obj, constant_fn
+
+
+def _frozen_with_variables(fn, specs, variables):
+    """Frozen form for models too big to fold into one GraphDef: the
+    variables stay, but none is trainable and dropout is never on."""
+    def call(inputs, training=False):
+        del training
+        return fn(inputs, training=False)
+    obj = _reusable(call, specs, variables, trainable=False)
+    return obj
+
+
+def variables_bytes(variables):
+    return sum(v.shape.num_elements() * v.dtype.size for v in variables)
+
+
+def build_encoder_module(encoder, vocab_file, lowercase, frozen=False,
+                         mlm_head=None, serving=True):
+    """A trackable object for `tf.saved_model.save`: the encoder model.
+
+    Args:
+        encoder: a built `bert_keras.BertEncoder`.
+        vocab_file: path of the `vocab.txt` stored as the `vocab_file` Asset.
+        lowercase: value of the legacy `do_lower_case` attribute.
+        frozen: no trainable variables, no dropout; variables folded into
+            constants when the model fits in a GraphDef.
+        mlm_head: a `BertMaskedLMHead` tied to `encoder`: adds `.mlm`.
+        serving: add the `serving_default` signature (see `serving.py`).
+
+    Returns `(root, info)`; `info` says how the frozen form was built.
+    """
+    from bert_keras.export.serving import serving_signature
+
+    specs = input_specs()
+    variables = _tf_variables(encoder.variables)
+    info = {"form": "frozen" if frozen else "trainable", "folded": False}
+    if not frozen:
+        root = _reusable(_encoder_fn(encoder), specs, variables, trainable=True)
+    elif variables_bytes(variables) < MAX_FROZEN_BYTES:
+        root, _ = _frozen(_encoder_fn(encoder), specs)
+        info["folded"] = True
+    else:
+        root = _frozen_with_variables(_encoder_fn(encoder), specs, variables)
+
+    if mlm_head is not None:
+        mlm_specs = input_specs(with_positions=True)
+        mlm_variables = variables + [v for v in _tf_variables(mlm_head.variables)
+                                     if id(v) not in {id(u) for u in variables}]
+        if not frozen:
+            root.mlm = _reusable(_mlm_fn(encoder, mlm_head), mlm_specs,
+                                 mlm_variables, trainable=True)
+        elif info["folded"]:
+            root.mlm, _ = _frozen(_mlm_fn(encoder, mlm_head), mlm_specs)
+        else:
+            root.mlm = _frozen_with_variables(_mlm_fn(encoder, mlm_head), mlm_specs,
+                                              mlm_variables)
+
+    root.vocab_file = tf.saved_model.Asset(vocab_file)
+    root.do_lower_case = tf.Variable(bool(lowercase), trainable=False, name="do_lower_case")
+    signatures = {"serving_default": serving_signature(root.__call__)} if serving else None
+    return root, signatures, info

@@ -1,0 +1,107 @@
+"""The preprocess SavedModel: raw strings to the encoder's three inputs, with
+the interface of TF Hub's `bert_en_uncased_preprocess/3`.
+
+    preprocess(strings [batch])            -> dict of int32 [batch, seq_length]
+    preprocess.tokenize(strings [batch])   -> int32 ragged [batch, (words), (pieces)]
+    preprocess.tokenize.get_special_tokens_dict() -> scalar int32 ids
+    preprocess.bert_pack_inputs([seg_a(, seg_b)], seq_length=...) -> dict
+
+The WordPiece model is embedded in the graph (tf-text's FastWordpieceTokenizer
+serializes it as a constant), so the SavedModel never reads a file at run
+time: moving it, or re-saving a model that wraps it, cannot break a path
+(the failure of tensorflow/hub#719). The vocabulary is also kept as a
+SavedModel Asset (`preprocess.vocab_file`) for consumers that read it.
+"""
+
+import tensorflow as tf
+import tensorflow_text as tf_text
+
+# A bare trackable object: unlike tf.Module, it has no computed `variables`
+# property, so the Reusable SavedModel attributes can be set explicitly.
+AutoTrackable = tf.__internal__.tracking.AutoTrackable
+
+STRINGS = tf.TensorSpec([None], tf.string, name="sentences")
+SEQ_LENGTH = tf.TensorSpec([], tf.int32, name="seq_length")
+INPUT_KEYS = ("input_word_ids", "input_mask", "input_type_ids")
+
+
+def bert_pack_inputs(segments, seq_length, special_ids):
+    """Packs 1 or 2 ragged segments as `[CLS] a [SEP] b [SEP]` + padding.
+
+    Round-robin trimming (each segment keeps about half of the budget, as
+    original BERT), done with tf-text ops that accept a *tensor* length.
+    """
+    segments = [s.merge_dims(-2, -1) if s.ragged_rank == 2 else s for s in segments]
+    segments = [tf.cast(s, tf.int32) for s in segments]
+    seq_length = tf.convert_to_tensor(seq_length, tf.int32)
+    tf.debugging.assert_greater_equal(
+        seq_length, len(segments) + 1,
+        message="seq_length is too short for [CLS] and the [SEP]s")
+    budget = seq_length - (len(segments) + 1)
+    trimmed = tf_text.RoundRobinTrimmer(max_seq_length=budget).trim(segments)
+    ids, type_ids = tf_text.combine_segments(
+        trimmed, start_of_sequence_id=special_ids["start_of_sequence_id"],
+        end_of_segment_id=special_ids["end_of_segment_id"])
+    word_ids, mask = tf_text.pad_model_inputs(
+        ids, max_seq_length=seq_length, pad_value=special_ids["padding_id"])
+    type_ids, _ = tf_text.pad_model_inputs(type_ids, max_seq_length=seq_length, pad_value=0)
+    shape = tf.stack([-1, seq_length])
+    return {
+        "input_word_ids": tf.reshape(tf.cast(word_ids, tf.int32), shape),
+        "input_mask": tf.reshape(tf.cast(mask, tf.int32), shape),
+        "input_type_ids": tf.reshape(tf.cast(type_ids, tf.int32), shape),
+    }
+
+
+def _ragged_spec(rank):
+    return tf.RaggedTensorSpec([None] * (rank + 1), tf.int32, ragged_rank=rank,
+                               row_splits_dtype=tf.int64)
+
+
+def build_preprocess_module(tokenizer, seq_length, vocab_file):
+    """A trackable object for `tf.saved_model.save`: the preprocess model.
+
+    Args:
+        tokenizer: a `bert_keras.BertTokenizer` (its settings are baked in).
+        seq_length: length of the root call's outputs and the default of
+            `bert_pack_inputs`.
+        vocab_file: path of the `vocab.txt` to store as an Asset.
+    """
+    ids = {k: int(v) for k, v in tokenizer.special_tokens_dict().items()}
+    default_length = int(seq_length)
+
+    def tokenize(strings):
+        # int64 row splits, as tf-text's own tokenizers return.
+        ragged = tokenizer.tokenize_words(strings)
+        return tf.cast(ragged, tf.int32).with_row_splits_dtype(tf.int64)
+
+    def special_tokens_dict():
+        return {k: tf.constant(v, tf.int32) for k, v in ids.items()}
+
+    def pack(inputs, seq_length=None):
+        segments = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if seq_length is None:
+            seq_length = default_length
+        return bert_pack_inputs(segments, seq_length, ids)
+
+    def call(sentences):
+        return bert_pack_inputs([tokenize(sentences)], default_length, ids)
+
+    root = AutoTrackable()
+    root.vocab_file = tf.saved_model.Asset(vocab_file)
+    root.tokenize = AutoTrackable()
+    root.tokenize.__call__ = tf.function(tokenize, input_signature=[STRINGS])
+    root.tokenize.get_special_tokens_dict = tf.function(special_tokens_dict, input_signature=[])
+    root.bert_pack_inputs = AutoTrackable()
+    root.bert_pack_inputs.__call__ = tf.function(pack, autograph=False)
+    for num_segments in (1, 2):
+        for rank in (1, 2):
+            specs = [_ragged_spec(rank)] * num_segments
+            root.bert_pack_inputs.__call__.get_concrete_function(specs)
+            root.bert_pack_inputs.__call__.get_concrete_function(specs, SEQ_LENGTH)
+    root.__call__ = tf.function(call, input_signature=[STRINGS])
+    # Reusable SavedModel attributes: nothing to train.
+    root.variables = []
+    root.trainable_variables = []
+    root.regularization_losses = []
+    return root
