@@ -13,6 +13,7 @@ import sys
 
 COMMANDS = [
     "bert_keras.cli.convert_command",
+    "bert_keras.cli.export_command",
 ]
 
 

@@ -1,0 +1,32 @@
+"""`bert-keras export MODEL OUT`: TF-Hub SavedModels (preprocess + encoder)."""
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "export", help="export a model to TF-Hub SavedModels (preprocess + encoder)",
+        description="Export a model to the TF Hub BERT format: OUT/preprocess (strings "
+                    "to encoder inputs), OUT/encoder (Reusable SavedModel, loadable with "
+                    "hub.load / hub.KerasLayer) and OUT/README.md (model card).")
+    p.add_argument("model", help="model directory, built-in name, or any checkpoint convert accepts")
+    p.add_argument("out", help="output directory")
+    p.add_argument("--seq-length", type=int, default=128,
+                   help="sequence length of the preprocess model's outputs (default 128)")
+    p.add_argument("--frozen", action="store_true",
+                   help="frozen encoder: no trainable variables, no dropout, variables as constants")
+    p.add_argument("--with-mlm", action="store_true",
+                   help="add encoder.mlm with mlm_logits (the model needs a masked-LM head)")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    p.set_defaults(run=run)
+
+
+def run(args):
+    from bert_keras.cli.main import UserError
+    from bert_keras.export import export_hub
+
+    if args.seq_length < 3:
+        raise UserError(f"--seq-length must be at least 3, got {args.seq_length}")
+    paths = export_hub(args.model, args.out, seq_length=args.seq_length, frozen=args.frozen,
+                       with_mlm=args.with_mlm, overwrite=args.overwrite)
+    print(f"  preprocess: {paths['preprocess']}")
+    print(f"  encoder:    {paths['encoder']}")
+    print(f"  model card: {paths['model_card']}")
