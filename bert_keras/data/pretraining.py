@@ -1,0 +1,483 @@
+"""Pretraining examples from plain text, as original BERT makes them.
+
+Text in, batches out:
+
+1. `read_documents(paths)`: documents as lists of sentences. Three layouts:
+   `"bert"` (google-research/bert: one sentence a line, a blank line between
+   documents), `"file"` (one document per file, one sentence or paragraph a
+   line) and `"wikitext"` (WikiText: articles start at ` = Title = ` lines,
+   paragraphs are split into sentences, `<unk>` becomes `[UNK]`). `"auto"`
+   picks wikitext when a file has title lines, else bert.
+2. `sentence_pairs(...)`: per document, chunks of sentences filling a target
+   length (shorter with `short_seq_prob`), split into A and B at a random
+   sentence; B is the true continuation half the time and text from another
+   random document otherwise (label 1); the pair is trimmed from a random end
+   of the longer side to fit (`create_instances_from_document` in
+   google-research/bert `create_pretraining_data.py`).
+3. `PretrainingMasker`: packs `[CLS] A [SEP] B [SEP]` with `BertPacker` and
+   picks masked-LM targets with keras-hub's `MaskedLMMaskGenerator` (15% of
+   the non-special tokens, at most `max_predictions_per_seq`; 80% `[MASK]`,
+   10% a random token, 10% unchanged), or whole words with tensorflow-text's
+   `mask_language_model` on word-level ragged ids.
+
+`pretraining_dataset(...)` streams `(features, labels, sample_weights)`
+batches for `BertPretrainer.fit`; masks are drawn anew every epoch.
+`write_tfrecords` / `read_tfrecords` store fixed, masked examples in shards
+(`bert-keras create-pretraining-data`), like the original TFRecords.
+"""
+
+import glob
+import itertools
+import os
+import random
+import re
+
+import numpy as np
+import tensorflow as tf
+import tensorflow_text as tf_text
+from keras_hub.layers import MaskedLMMaskGenerator
+
+from bert_keras.tokenization.packer import BertPacker
+
+FORMATS = ("auto", "bert", "file", "wikitext")
+NOT_NEXT = 1  # NSP label of a random B; 0 means "B follows A".
+_WIKI_TITLE = re.compile(r"^ ?= [^=].* = ?$")
+_WIKI_HEADING = re.compile(r"^ ?(= )+.*( =)+ ?$")
+# WikiText is tokenized: sentences end at a spaced " . ", " ? " or " ! ".
+_WIKI_SENTENCE_END = re.compile(r"(?<= [.?!]) (?=\S)")
+
+
+class CorpusError(ValueError):
+    """A corpus file that cannot be read; the message names file and line."""
+
+
+# -- 1. documents ---------------------------------------------------------
+def _read_lines(path):
+    """Lines of a UTF-8 file, with a clear error naming the bad line."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"corpus file not found: {path}")
+    with open(path, "rb") as f:
+        raw = f.read()
+    lines = []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            lines.append(line.decode("utf-8").rstrip("\r"))
+        except UnicodeDecodeError as e:
+            raise CorpusError(
+                f"{path}, line {number}: not valid UTF-8 ({e.reason} at byte "
+                f"{e.start}); convert the file to UTF-8") from None
+    if lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]
+    if not any(line.strip() for line in lines):
+        raise CorpusError(f"{path}: the corpus file is empty (no text)")
+    return lines
+
+
+def _split_bert(lines):
+    documents, current = [], []
+    for line in lines:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            documents.append(current)
+            current = []
+    if current:
+        documents.append(current)
+    return documents
+
+
+def _split_wikitext(lines):
+    documents, current = [], []
+    for line in lines:
+        if _WIKI_TITLE.match(line):
+            if current:
+                documents.append(current)
+            current = []
+        elif line.strip() and not _WIKI_HEADING.match(line):
+            text = line.strip().replace("<unk>", "[UNK]")
+            current.extend(s.strip() for s in _WIKI_SENTENCE_END.split(text) if s.strip())
+    if current:
+        documents.append(current)
+    return documents
+
+
+def expand_paths(paths):
+    """Files named or matched by glob patterns, or inside directories."""
+    if isinstance(paths, str):
+        paths = [paths]
+    files = []
+    for path in paths:
+        if os.path.isdir(path):
+            files += sorted(p for p in glob.glob(os.path.join(path, "*")) if os.path.isfile(p))
+        elif any(c in path for c in "*?["):
+            matched = sorted(glob.glob(path))
+            if not matched:
+                raise FileNotFoundError(f"no corpus files match {path}")
+            files += matched
+        else:
+            files.append(path)
+    if not files:
+        raise FileNotFoundError(f"no corpus files in {list(paths)}")
+    return files
+
+
+def read_documents(paths, doc_format="auto"):
+    """Documents (lists of sentence strings) from text files.
+
+    Example:
+    >>> import tempfile
+    >>> path = tempfile.mktemp(suffix=".txt")
+    >>> _ = open(path, "w").write("One.\\nTwo.\\n\\nThree.\\n")
+    >>> read_documents([path])
+    [['One.', 'Two.'], ['Three.']]
+    """
+    if doc_format not in FORMATS:
+        raise ValueError(f"unknown corpus format {doc_format!r}; choose from {FORMATS}")
+    documents = []
+    for path in expand_paths(paths):
+        lines = _read_lines(path)
+        kind = doc_format
+        if kind == "auto":
+            kind = "wikitext" if any(_WIKI_TITLE.match(l) for l in lines[:1000]) else "bert"
+        if kind == "file":
+            docs = [[l.strip() for l in lines if l.strip()]]
+        elif kind == "wikitext":
+            docs = _split_wikitext(lines)
+        else:
+            docs = _split_bert(lines)
+        documents += [d for d in docs if d]
+    return documents
+
+
+def tokenize_documents(documents, tokenizer, batch_size=4096):
+    """Documents of sentences to documents of id lists (tokenized in
+    batches with the TF tokenizer; empty sentences are dropped)."""
+    flat = [s for doc in documents for s in doc]
+    ids = []
+    for i in range(0, len(flat), batch_size):
+        ids += tokenizer.tokenize(tf.constant(flat[i:i + batch_size])).to_list()
+    out, k = [], 0
+    for doc in documents:
+        sentences = [s for s in ids[k:k + len(doc)] if s]
+        k += len(doc)
+        if sentences:
+            out.append(sentences)
+    return out
+
+
+# -- 2. sentence pairs ----------------------------------------------------
+def _truncate_pair(a, b, max_tokens, rng):
+    """Trims the longer side one token at a time, from a random end."""
+    while len(a) + len(b) > max_tokens:
+        longer = a if len(a) > len(b) else b
+        if rng.random() < 0.5:
+            del longer[0]
+        else:
+            longer.pop()
+
+
+def pairs_from_document(documents, index, seq_length, short_seq_prob, rng,
+                        random_next_prob=0.5):
+    """Yields `(tokens_a, tokens_b, is_random_next)` from `documents[index]`
+    (documents are lists of sentences of token ids)."""
+    document = documents[index]
+    max_tokens = seq_length - 3  # [CLS], [SEP], [SEP]
+    target = max_tokens
+    if rng.random() < short_seq_prob:
+        target = rng.randint(2, max_tokens)
+    chunk, length, i = [], 0, 0
+    while i < len(document):
+        chunk.append(document[i])
+        length += len(document[i])
+        if i == len(document) - 1 or length >= target:
+            if chunk:
+                a_end = rng.randint(1, len(chunk) - 1) if len(chunk) >= 2 else 1
+                a = [t for s in chunk[:a_end] for t in s]
+                b = []
+                is_random = len(documents) > 1 and (
+                    len(chunk) == 1 or rng.random() < random_next_prob)
+                if is_random:
+                    b_target = max(target - len(a), 1)
+                    other = index
+                    while other == index:
+                        other = rng.randrange(len(documents))
+                    start = rng.randrange(len(documents[other]))
+                    for s in documents[other][start:]:
+                        b.extend(s)
+                        if len(b) >= b_target:
+                            break
+                    # The unused sentences of this chunk go back in the pool.
+                    i -= len(chunk) - a_end
+                else:
+                    b = [t for s in chunk[a_end:] for t in s]
+                if a and b:
+                    _truncate_pair(a, b, max_tokens, rng)
+                    yield a, b, int(is_random)
+            chunk, length = [], 0
+            target = max_tokens
+            if rng.random() < short_seq_prob:
+                target = rng.randint(2, max_tokens)
+        i += 1
+
+
+def sentence_pairs(documents, seq_length, short_seq_prob=0.1, seed=None,
+                   dupe_factor=1, random_next_prob=0.5):
+    """All pairs of one pass (`dupe_factor` passes) over the documents,
+    shuffled."""
+    rng = random.Random(seed)
+    pairs = []
+    for _ in range(dupe_factor):
+        for index in range(len(documents)):
+            pairs.extend(pairs_from_document(
+                documents, index, seq_length, short_seq_prob, rng, random_next_prob))
+    rng.shuffle(pairs)
+    return pairs
+
+
+# -- 3. packing and masking -----------------------------------------------
+class PretrainingMasker:
+    """Batches of `(tokens_a, tokens_b, next_sentence_label)` to the
+    `(features, labels, sample_weights)` that `BertPretrainer` trains on.
+
+    `features`: `token_ids` (masked), `segment_ids`, `padding_mask`,
+    `mask_positions` `[batch, max_predictions_per_seq]`; `labels`:
+    `{"mlm": original ids at those positions, "nsp": 0/1}`;
+    `sample_weights`: `{"mlm": 1 for real predictions, 0 for padding,
+    "nsp": 1}`.
+
+    Example:
+    >>> import tensorflow as tf
+    >>> masker = PretrainingMasker(vocab=["[PAD]", "[UNK]", "[CLS]", "[SEP]",
+    ...     "[MASK]"] + [f"w{i}" for i in range(20)], seq_length=12,
+    ...     max_predictions_per_seq=3)
+    >>> x, y, w = masker(tf.ragged.constant([[5, 6, 7]]),
+    ...                  tf.ragged.constant([[8, 9]]), tf.constant([0]))
+    >>> x["token_ids"].shape, x["mask_positions"].shape, y["mlm"].shape
+    (TensorShape([1, 12]), TensorShape([1, 3]), TensorShape([1, 3]))
+    """
+
+    def __init__(self, vocab, seq_length=128, max_predictions_per_seq=20,
+                 masked_lm_prob=0.15, mask_token_rate=0.8, random_token_rate=0.1,
+                 whole_word_masking=False):
+        vocab = list(vocab)
+        ids = {t: i for i, t in enumerate(vocab)}
+        for token in ("[PAD]", "[CLS]", "[SEP]", "[MASK]"):
+            if token not in ids:
+                raise ValueError(f"the vocabulary has no {token} token")
+        self.seq_length = seq_length
+        self.max_predictions_per_seq = max_predictions_per_seq
+        self.whole_word_masking = whole_word_masking
+        self.packer = BertPacker(seq_length, start_id=ids["[CLS]"], sep_id=ids["[SEP]"],
+                                 pad_id=ids["[PAD]"])
+        self.generator = MaskedLMMaskGenerator(
+            vocabulary_size=len(vocab), mask_selection_rate=masked_lm_prob,
+            mask_token_id=ids["[MASK]"], mask_selection_length=max_predictions_per_seq,
+            unselectable_token_ids=[ids["[PAD]"], ids["[CLS]"], ids["[SEP]"]],
+            mask_token_rate=mask_token_rate, random_token_rate=random_token_rate)
+        # For whole words: which ids continue the previous word (##piece).
+        self._continues_word = tf.constant([t.startswith("##") for t in vocab])
+
+    def __call__(self, tokens_a, tokens_b, next_sentence_label):
+        packed = self.packer((tokens_a, tokens_b))
+        if self.whole_word_masking:
+            masked = self._mask_whole_words(packed["token_ids"], packed["padding_mask"])
+        else:
+            masked = self.generator(packed["token_ids"])
+        features = {
+            "token_ids": tf.cast(masked["token_ids"], tf.int32),
+            "segment_ids": packed["segment_ids"],
+            "padding_mask": packed["padding_mask"],
+            "mask_positions": tf.cast(masked["mask_positions"], tf.int32),
+        }
+        labels = {"mlm": tf.cast(masked["mask_ids"], tf.int32),
+                  "nsp": tf.cast(next_sentence_label, tf.int32)}
+        weights = {"mlm": tf.cast(masked["mask_weights"], tf.float32),
+                   "nsp": tf.ones_like(labels["nsp"], tf.float32)}
+        return features, labels, weights
+
+    def _mask_whole_words(self, token_ids, padding_mask):
+        """Selects whole words (a piece and its `##` continuations) with
+        tensorflow-text's item selector on `[batch, (words), (pieces)]`."""
+        self.generator._maybe_initialize_tf()
+        lengths = tf.reduce_sum(padding_mask, axis=1)
+        pieces = tf.RaggedTensor.from_tensor(token_ids, lengths=lengths)
+        flat = pieces.flat_values
+        row_starts = tf.scatter_nd(
+            tf.expand_dims(pieces.row_starts(), 1),
+            tf.ones_like(pieces.row_starts(), tf.bool), tf.shape(flat, out_type=tf.int64))
+        starts_word = tf.logical_or(
+            tf.logical_not(tf.gather(self._continues_word, flat)), row_starts)
+        words = tf.RaggedTensor.from_row_starts(flat, tf.where(starts_word)[:, 0])
+        words_per_row = tf.math.segment_sum(
+            tf.cast(starts_word, tf.int64), pieces.value_rowids())
+        words = tf.RaggedTensor.from_row_lengths(words, words_per_row)
+        masked_ids, positions, original = tf_text.mask_language_model(
+            words, item_selector=self.generator._random_selector,
+            mask_values_chooser=self.generator._mask_values_chooser)
+        # A selected word may have more pieces than are left: cut at the cap.
+        n = self.max_predictions_per_seq
+        shape = tf.cast([-1, n], tf.int64)
+        weights = tf.ones_like(positions, tf.float32)
+        width = tf.shape(token_ids)[1]
+        return {
+            # tensorflow-text returns the ids merged back to [batch, (pieces)].
+            "token_ids": masked_ids.to_tensor(
+                default_value=self.packer.pad_id, shape=tf.stack([-1, width])),
+            "mask_positions": positions.to_tensor(shape=shape),
+            "mask_ids": original.to_tensor(shape=shape),
+            "mask_weights": weights.to_tensor(shape=shape),
+        }
+
+
+def _pairs_dataset(pairs):
+    a = tf.ragged.constant([p[0] for p in pairs], dtype=tf.int32, ragged_rank=1)
+    b = tf.ragged.constant([p[1] for p in pairs], dtype=tf.int32, ragged_rank=1)
+    labels = tf.constant([p[2] for p in pairs], tf.int32)
+    return tf.data.Dataset.from_tensor_slices((a, b, labels))
+
+
+def pretraining_dataset(documents, tokenizer, batch_size=32, seq_length=128,
+                        max_predictions_per_seq=20, masked_lm_prob=0.15,
+                        short_seq_prob=0.1, whole_word_masking=False, seed=None,
+                        repeat=True, drop_remainder=True):
+    """A `tf.data.Dataset` of pretraining batches from documents of
+    sentences (see `read_documents`). With `repeat`, every pass builds new
+    sentence pairs and new masks.
+
+    Example:
+    >>> from bert_keras import BertTokenizer
+    >>> tok = BertTokenizer(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]",
+    ...                      "a", "b", "c", "."])
+    >>> docs = [["a b c .", "c b a ."], ["b b a .", "a a ."], ["c c c ."]]
+    >>> ds = pretraining_dataset(docs, tok, batch_size=2, seq_length=16,
+    ...                          max_predictions_per_seq=4, seed=0)
+    >>> x, y, w = next(iter(ds))
+    >>> sorted(x), sorted(y)
+    (['mask_positions', 'padding_mask', 'segment_ids', 'token_ids'], ['mlm', 'nsp'])
+    """
+    docs = tokenize_documents(documents, tokenizer)
+    if not docs:
+        raise ValueError("the corpus has no text to pretrain on")
+    masker = PretrainingMasker(
+        tokenizer.get_vocabulary(), seq_length, max_predictions_per_seq, masked_lm_prob,
+        whole_word_masking=whole_word_masking)
+    first = sentence_pairs(docs, seq_length, short_seq_prob, seed)
+    if not first:
+        raise ValueError(
+            "the corpus gave no sentence pairs: documents need at least two "
+            "sentences (one a line) or there must be several documents")
+    size = len(first)
+
+    def pairs_of_pass(pass_index):
+        if pass_index == 0:
+            return first
+        pass_seed = None if seed is None else seed + pass_index
+        return sentence_pairs(docs, seq_length, short_seq_prob, pass_seed)
+
+    def generate():
+        passes = itertools.count() if repeat else range(1)
+        for p in passes:
+            for a, b, label in pairs_of_pass(p):
+                yield np.asarray(a, np.int32), np.asarray(b, np.int32), np.int32(label)
+
+    ds = tf.data.Dataset.from_generator(generate, output_signature=(
+        tf.TensorSpec([None], tf.int32), tf.TensorSpec([None], tf.int32),
+        tf.TensorSpec([], tf.int32)))
+    ds = ds.ragged_batch(batch_size, drop_remainder=drop_remainder)
+    ds = ds.map(masker, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.prefetch(tf.data.AUTOTUNE)
+    ds.num_pairs = size  # examples in one pass (for progress and reports)
+    return ds
+
+
+# -- TFRecord shards ------------------------------------------------------
+_FEATURES = ("token_ids", "segment_ids", "padding_mask", "mask_positions")
+
+
+def _int_feature(values):
+    return tf.train.Feature(int64_list=tf.train.Int64List(value=list(values)))
+
+
+def write_tfrecords(documents, tokenizer, out_dir, num_shards=1, seq_length=128,
+                    max_predictions_per_seq=20, masked_lm_prob=0.15, short_seq_prob=0.1,
+                    whole_word_masking=False, dupe_factor=1, seed=12345, progress=None):
+    """Writes masked pretraining examples to `out_dir/pretrain-XXXXX-of-YYYYY.tfrecord`
+    (into a temporary sibling directory, renamed when complete). Each pass
+    of `dupe_factor` masks the text differently. Returns the shard paths and
+    the number of examples."""
+    import shutil
+    import tempfile
+
+    docs = tokenize_documents(documents, tokenizer)
+    masker = PretrainingMasker(tokenizer.get_vocabulary(), seq_length,
+                               max_predictions_per_seq, masked_lm_prob,
+                               whole_word_masking=whole_word_masking)
+    pairs = sentence_pairs(docs, seq_length, short_seq_prob, seed, dupe_factor)
+    if not pairs:
+        raise ValueError("the corpus gave no sentence pairs")
+    out_dir = os.path.abspath(out_dir)
+    if os.path.exists(out_dir) and os.listdir(out_dir):
+        raise FileExistsError(f"{out_dir} exists and is not empty")
+    parent = os.path.dirname(out_dir)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(out_dir) + "-", dir=parent)
+    try:
+        names = [f"pretrain-{i:05d}-of-{num_shards:05d}.tfrecord" for i in range(num_shards)]
+        writers = [tf.io.TFRecordWriter(os.path.join(tmp, n)) for n in names]
+        tf.random.set_seed(seed)
+        count = 0
+        for x, y, w in _pairs_dataset(pairs).batch(256).map(masker):
+            x = {k: v.numpy() for k, v in x.items()}
+            mlm, nsp, weights = y["mlm"].numpy(), y["nsp"].numpy(), w["mlm"].numpy()
+            for i in range(len(nsp)):
+                feature = {k: _int_feature(x[k][i]) for k in _FEATURES}
+                feature["mask_ids"] = _int_feature(mlm[i])
+                feature["mask_weights"] = tf.train.Feature(
+                    float_list=tf.train.FloatList(value=weights[i]))
+                feature["next_sentence_label"] = _int_feature([nsp[i]])
+                example = tf.train.Example(features=tf.train.Features(feature=feature))
+                writers[count % num_shards].write(example.SerializeToString())
+                count += 1
+            if progress:
+                progress(count, len(pairs))
+        for w_ in writers:
+            w_.close()
+        if os.path.exists(out_dir):
+            os.rmdir(out_dir)
+        os.rename(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [os.path.join(out_dir, n) for n in names], count
+
+
+def read_tfrecords(paths, batch_size=32, seq_length=128, max_predictions_per_seq=20,
+                   shuffle=True, repeat=True, seed=None, drop_remainder=True):
+    """Batches `(features, labels, sample_weights)` from shards written by
+    `write_tfrecords` (a directory, glob or list of files)."""
+    files = expand_paths(paths)
+    files = [f for f in files if f.endswith(".tfrecord")] or files
+    n = max_predictions_per_seq
+    spec = {k: tf.io.FixedLenFeature([seq_length], tf.int64)
+            for k in ("token_ids", "segment_ids", "padding_mask")}
+    spec.update({
+        "mask_positions": tf.io.FixedLenFeature([n], tf.int64),
+        "mask_ids": tf.io.FixedLenFeature([n], tf.int64),
+        "mask_weights": tf.io.FixedLenFeature([n], tf.float32),
+        "next_sentence_label": tf.io.FixedLenFeature([1], tf.int64),
+    })
+
+    def parse(record):
+        e = tf.io.parse_single_example(record, spec)
+        x = {k: tf.cast(e[k], tf.int32) for k in _FEATURES}
+        y = {"mlm": tf.cast(e["mask_ids"], tf.int32),
+             "nsp": tf.cast(e["next_sentence_label"][0], tf.int32)}
+        return x, y, {"mlm": e["mask_weights"], "nsp": tf.constant(1.0)}
+
+    ds = tf.data.TFRecordDataset(files)
+    if shuffle:
+        ds = ds.shuffle(10000, seed=seed)
+    if repeat:
+        ds = ds.repeat()
+    ds = ds.map(parse, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
