@@ -298,13 +298,22 @@ def _list_variables(obj, fn):
     the variables a function or signature captures."""
     variables = getattr(obj, "variables", None)
     if variables is None:
-        variables = getattr(fn, "variables", None) or ()
+        variables = [v for f in _concrete_functions(fn) for v in f.variables]
     unique, seen = [], set()
     for v in variables:
         if id(v) not in seen:
             seen.add(id(v))
             unique.append(v)
     return unique
+
+
+def _concrete_functions(fn):
+    for candidate in (fn, getattr(fn, "__call__", None)):
+        if hasattr(candidate, "concrete_functions"):  # a restored tf.function
+            return list(candidate.concrete_functions)
+        if hasattr(candidate, "graph") and hasattr(candidate, "variables"):
+            return [candidate]  # a ConcreteFunction (signature)
+    return []
 
 
 def _weight_name(variable):

@@ -276,6 +276,7 @@ def test_clear_errors(toy, tmp_path):
     with pytest.raises(ValueError, match="not a Reusable SavedModel.*serve"):
         HubLayer(exported)
     served = HubLayer(exported, attribute="serve")
+    assert len(served.weights) == 2  # found through the function's captures
     x = np.ones((1, 3), "float32")
     np.testing.assert_allclose(served(x), dense(x), atol=1e-6)
     with pytest.raises(ValueError, match="signatures have no training mode"):
