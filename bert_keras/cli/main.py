@@ -14,6 +14,13 @@ import sys
 COMMANDS = [
     "bert_keras.cli.convert_command",
     "bert_keras.cli.export_command",
+    "bert_keras.cli.pretrain_command",
+    "bert_keras.cli.create_pretraining_data_command",
+    "bert_keras.cli.fill_mask_command",
+    "bert_keras.cli.finetune_command",
+    "bert_keras.cli.evaluate_command",
+    "bert_keras.cli.predict_command",
+    "bert_keras.cli.export_classifier_command",
 ]
 
 

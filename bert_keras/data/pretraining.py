@@ -391,6 +391,7 @@ def pretraining_dataset(documents, tokenizer, batch_size=32, seq_length=128,
 
 
 # -- TFRecord shards ------------------------------------------------------
+DATA_INFO = "pretraining_data.json"
 _FEATURES = ("token_ids", "segment_ids", "padding_mask", "mask_positions")
 
 
@@ -402,7 +403,8 @@ def write_tfrecords(documents, tokenizer, out_dir, num_shards=1, seq_length=128,
                     max_predictions_per_seq=20, masked_lm_prob=0.15, short_seq_prob=0.1,
                     whole_word_masking=False, dupe_factor=1, seed=12345, progress=None):
     """Writes masked pretraining examples to `out_dir/pretrain-XXXXX-of-YYYYY.tfrecord`
-    (into a temporary sibling directory, renamed when complete). Each pass
+    with `vocab.txt` and `pretraining_data.json` (lengths, casing), into a
+    temporary sibling directory renamed when complete. Each pass
     of `dupe_factor` masks the text differently. Returns the shard paths and
     the number of examples."""
     import shutil
@@ -442,6 +444,17 @@ def write_tfrecords(documents, tokenizer, out_dir, num_shards=1, seq_length=128,
                 progress(count, len(pairs))
         for w_ in writers:
             w_.close()
+        # What a reader needs to parse and tokenize consistently.
+        import json
+
+        from bert_keras.tokenization.vocab import save_vocab
+
+        save_vocab(tokenizer.get_vocabulary(), os.path.join(tmp, "vocab.txt"))
+        with open(os.path.join(tmp, DATA_INFO), "w", encoding="utf-8") as f:
+            json.dump({"seq_length": seq_length, "num_examples": count,
+                       "max_predictions_per_seq": max_predictions_per_seq,
+                       "lowercase": bool(tokenizer.lowercase),
+                       "whole_word_masking": whole_word_masking}, f, indent=1)
         if os.path.exists(out_dir):
             os.rmdir(out_dir)
         os.rename(tmp, out_dir)
@@ -451,12 +464,25 @@ def write_tfrecords(documents, tokenizer, out_dir, num_shards=1, seq_length=128,
     return [os.path.join(out_dir, n) for n in names], count
 
 
+def tfrecords_info(paths):
+    """The `pretraining_data.json` beside shards (empty dict if none)."""
+    import json
+
+    for path in expand_paths(paths):
+        info = os.path.join(os.path.dirname(path), DATA_INFO)
+        if os.path.isfile(info):
+            with open(info, encoding="utf-8") as f:
+                return json.load(f)
+    return {}
+
+
 def read_tfrecords(paths, batch_size=32, seq_length=128, max_predictions_per_seq=20,
                    shuffle=True, repeat=True, seed=None, drop_remainder=True):
     """Batches `(features, labels, sample_weights)` from shards written by
     `write_tfrecords` (a directory, glob or list of files)."""
-    files = expand_paths(paths)
-    files = [f for f in files if f.endswith(".tfrecord")] or files
+    files = [f for f in expand_paths(paths) if f.endswith(".tfrecord")]
+    if not files:
+        raise FileNotFoundError(f"no .tfrecord shards in {paths}")
     n = max_predictions_per_seq
     spec = {k: tf.io.FixedLenFeature([seq_length], tf.int64)
             for k in ("token_ids", "segment_ids", "padding_mask")}

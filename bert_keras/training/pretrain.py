@@ -85,7 +85,7 @@ def _is_tfrecord_input(corpus):
     from bert_keras.data.pretraining import expand_paths
 
     files = expand_paths(corpus)
-    return all(f.endswith(".tfrecord") for f in files)
+    return any(f.endswith(".tfrecord") for f in files)
 
 
 def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=True,
@@ -141,6 +141,15 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
     os.makedirs(state_dir, exist_ok=True)
 
     from_tfrecords = _is_tfrecord_input(corpus)
+    if from_tfrecords:
+        # Shards carry their vocabulary, casing and lengths.
+        info = data.tfrecords_info(corpus)
+        seq_length = info.get("seq_length", seq_length)
+        max_predictions_per_seq = info.get("max_predictions_per_seq", max_predictions_per_seq)
+        lowercase = info.get("lowercase", lowercase)
+        shard_vocab = os.path.join(os.path.dirname(data.expand_paths(corpus)[0]), "vocab.txt")
+        if not vocab and os.path.isfile(shard_vocab):
+            vocab = shard_vocab
     documents = None if from_tfrecords else data.read_documents(corpus, doc_format)
     if documents is not None:
         log(f"corpus: {len(documents)} documents, "

@@ -1,0 +1,82 @@
+"""`bert-keras create-pretraining-data --corpus FILE... --vocab FILE --out DIR`."""
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "create-pretraining-data", help="write masked-LM/NSP examples to TFRecord shards",
+        description="Make BERT pretraining examples (sentence pairs with next-sentence "
+                    "labels, 15%% masked tokens) from plain text and write them to "
+                    "TFRecord shards that `bert-keras pretrain --corpus DIR` reads.")
+    p.add_argument("--corpus", nargs="+", required=True, metavar="FILE",
+                   help="text files, globs or directories")
+    p.add_argument("--out", required=True, help="output directory for the shards")
+    vocab = p.add_mutually_exclusive_group(required=True)
+    vocab.add_argument("--vocab", help="vocab.txt (or a model directory, to use its vocabulary)")
+    vocab.add_argument("--vocab-size", type=int, help="train a WordPiece vocabulary of this size "
+                       "(written to OUT/vocab.txt)")
+    case = p.add_mutually_exclusive_group()
+    case.add_argument("--lowercase", dest="lowercase", action="store_true", default=True)
+    case.add_argument("--cased", dest="lowercase", action="store_false")
+    p.add_argument("--format", default="auto", choices=["auto", "bert", "file", "wikitext"],
+                   help="corpus layout: bert = one sentence a line, blank line between "
+                        "documents; file = one document per file; wikitext")
+    p.add_argument("--seq-length", type=int, default=128)
+    p.add_argument("--max-predictions-per-seq", type=int, default=20)
+    p.add_argument("--masked-lm-prob", type=float, default=0.15)
+    p.add_argument("--short-seq-prob", type=float, default=0.1)
+    p.add_argument("--dupe-factor", type=int, default=1,
+                   help="passes over the corpus, each masked differently")
+    p.add_argument("--whole-word-masking", action="store_true")
+    p.add_argument("--num-shards", type=int, default=1)
+    p.add_argument("--seed", type=int, default=12345)
+    p.set_defaults(run=run)
+
+
+def run(args):
+    import os
+
+    from bert_keras.cli.main import UserError
+    from bert_keras.data import pretraining as data
+    from bert_keras.tokenization.tokenizer import BertTokenizer
+    from bert_keras.tokenization.vocab import load_vocab, save_vocab, train_vocab
+
+    if args.num_shards < 1 or args.dupe_factor < 1:
+        raise UserError("--num-shards and --dupe-factor must be at least 1")
+    if not 0 < args.masked_lm_prob < 1:
+        raise UserError("--masked-lm-prob must be between 0 and 1")
+    documents = data.read_documents(args.corpus, args.format)
+    print(f"corpus: {len(documents)} documents, {sum(map(len, documents))} sentences")
+    lowercase = args.lowercase
+    if args.vocab:
+        if os.path.isdir(args.vocab):
+            from bert_keras.checkpoints.loading import load_model_dir
+
+            model = load_model_dir(args.vocab)
+            tokens, lowercase = model.vocab, model.tokenizer.lowercase
+        else:
+            tokens = load_vocab(args.vocab)
+    else:
+        print(f"training a WordPiece vocabulary of {args.vocab_size} tokens")
+        tokens = train_vocab([s.replace("[UNK]", " ") for d in documents for s in d],
+                             args.vocab_size, lowercase=lowercase)
+    tokenizer = BertTokenizer(tokens, lowercase=lowercase)
+
+    from keras.utils import Progbar
+
+    bar = Progbar(None, unit_name="example")
+
+    def progress(done, total):
+        bar.target = total
+        bar.update(done)
+
+    shards, count = data.write_tfrecords(
+        documents, tokenizer, args.out, num_shards=args.num_shards,
+        seq_length=args.seq_length, max_predictions_per_seq=args.max_predictions_per_seq,
+        masked_lm_prob=args.masked_lm_prob, short_seq_prob=args.short_seq_prob,
+        whole_word_masking=args.whole_word_masking, dupe_factor=args.dupe_factor,
+        seed=args.seed, progress=progress)
+    save_vocab(tokens, os.path.join(args.out, "vocab.txt"))
+    print(f"wrote {count} examples in {len(shards)} shard(s) to {args.out} "
+          f"(seq_length={args.seq_length}, vocab {len(tokens)} tokens: "
+          f"{os.path.join(args.out, 'vocab.txt')})")
+    return 0

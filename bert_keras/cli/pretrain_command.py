@@ -1,0 +1,77 @@
+"""`bert-keras pretrain --corpus FILE... --out DIR`."""
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "pretrain", help="pretrain BERT (masked LM + next sentence) on plain text",
+        description="Pretrain a BERT model from plain text (one sentence a line, blank "
+                    "line between documents; one document per file; or WikiText) or from "
+                    "TFRecord shards made by `create-pretraining-data`, and write a model "
+                    "directory that every other command accepts. Checkpoints are kept "
+                    "beside OUT every --checkpoint-every steps; running the same command "
+                    "again after an interruption resumes from the last one.")
+    p.add_argument("--corpus", nargs="+", required=True, metavar="FILE",
+                   help="text files, globs, directories, or a TFRecord shard directory")
+    p.add_argument("--out", required=True, help="output model directory")
+    p.add_argument("--config", default="tiny",
+                   help="size preset: tiny, mini, small, medium, base, large (default tiny)")
+    p.add_argument("--init-from", metavar="MODEL",
+                   help="continue pretraining this model (its vocabulary and config)")
+    vocab = p.add_mutually_exclusive_group()
+    vocab.add_argument("--vocab", help="vocab.txt to use (default: train one on the corpus)")
+    vocab.add_argument("--vocab-size", type=int, default=8000,
+                       help="size of the WordPiece vocabulary trained on the corpus (default 8000)")
+    case = p.add_mutually_exclusive_group()
+    case.add_argument("--lowercase", dest="lowercase", action="store_true", default=True,
+                      help="uncased model (default)")
+    case.add_argument("--cased", dest="lowercase", action="store_false")
+    p.add_argument("--format", default="auto", choices=["auto", "bert", "file", "wikitext"])
+    p.add_argument("--steps", type=int, default=1000)
+    p.add_argument("--batch-size", type=int, default=32, help="global batch size")
+    p.add_argument("--seq-length", type=int, default=128)
+    p.add_argument("--max-predictions-per-seq", type=int, default=20)
+    p.add_argument("--whole-word-masking", action="store_true")
+    p.add_argument("--lr", type=float, default=5e-4, help="peak learning rate (default 5e-4)")
+    p.add_argument("--warmup-steps", type=int, help="default: 10%% of the steps")
+    p.add_argument("--weight-decay", type=float, default=0.01)
+    p.add_argument("--dropout", type=float, help="override the preset's dropout")
+    p.add_argument("--strategy", default="default",
+                   choices=["default", "mirrored", "multi_worker", "tpu"],
+                   help="tf.distribute strategy (multi_worker reads TF_CONFIG)")
+    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    p.add_argument("--checkpoint-every", type=int, default=200, metavar="STEPS")
+    p.add_argument("--seed", type=int, default=12345)
+    p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=run)
+
+
+def run(args):
+    from bert_keras.cli.main import UserError
+    from bert_keras.training.pretrain import pretrain
+
+    if args.steps < 1 or args.batch_size < 1 or args.checkpoint_every < 1:
+        raise UserError("--steps, --batch-size and --checkpoint-every must be positive")
+    if args.vocab_size is not None and args.vocab_size < 10:
+        raise UserError("--vocab-size is too small")
+    overrides = {}
+    if args.dropout is not None:
+        overrides.update(hidden_dropout=args.dropout, attention_dropout=args.dropout)
+    result = pretrain(
+        args.corpus, args.out, config=args.config, vocab=args.vocab,
+        vocab_size=args.vocab_size, lowercase=args.lowercase, steps=args.steps,
+        batch_size=args.batch_size, seq_length=args.seq_length,
+        max_predictions_per_seq=args.max_predictions_per_seq, learning_rate=args.lr,
+        warmup_steps=args.warmup_steps, weight_decay=args.weight_decay,
+        strategy=args.strategy, precision=args.precision,
+        checkpoint_every=args.checkpoint_every, whole_word_masking=args.whole_word_masking,
+        doc_format=args.format, init_from=args.init_from, config_overrides=overrides,
+        seed=args.seed, overwrite=args.overwrite, verbose=0 if args.quiet else 1)
+    history = result["history"]
+    if history.get("mlm_loss"):
+        print(f"final: mlm_loss={history['mlm_loss'][-1]:.4f} "
+              f"mlm_accuracy={history['mlm_accuracy'][-1]:.4f} "
+              f"nsp_loss={history['nsp_loss'][-1]:.4f} "
+              f"nsp_accuracy={history['nsp_accuracy'][-1]:.4f}")
+    print(f"model directory: {result['out']}")
+    return 0
