@@ -60,12 +60,19 @@ def save_model_dir(model, out, overwrite=False):
     first, renamed into place only when complete, so a failure never leaves
     a half-written directory."""
     out = os.path.abspath(out)
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise FileExistsError(f"{out} exists and is a file, not a directory")
     if os.path.exists(out) and os.listdir(out) and not overwrite:
         raise FileExistsError(f"{out} exists and is not empty (use overwrite)")
     parent = os.path.dirname(out)
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(out) + "-", dir=parent)
     try:
+        # mkdtemp makes a private (0700) directory; give the result the
+        # permissions of an ordinary new directory.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)
         meta = {
             "format": FORMAT,
             "config": model.config.to_dict(),
