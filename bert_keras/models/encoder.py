@@ -105,7 +105,7 @@ class BertEncoder(keras.Model):
         return self.embeddings.token_embedding
 
     def call(self, inputs, training=None, mask=None):
-        _check_inputs(inputs)
+        _check_inputs(inputs, self.config.max_position_embeddings)
         return super().call(inputs, training=training, mask=mask)
 
     def get_config(self):
@@ -133,7 +133,7 @@ class BertEncoder(keras.Model):
         return load_encoder(src, dtype=dtype)
 
 
-def _check_inputs(inputs):
+def _check_inputs(inputs, max_length=None):
     """Clear errors for the mistakes a functional model would otherwise
     turn into shape errors deep inside attention, or silent casts."""
     if not isinstance(inputs, dict):
@@ -148,7 +148,10 @@ def _check_inputs(inputs):
             f"{list(INPUT_NAMES)} (got {sorted(inputs)})")
     for name in INPUT_NAMES:
         x = inputs[name]
-        dtype = keras.backend.standardize_dtype(getattr(x, "dtype", "int32"))
+        try:
+            dtype = keras.backend.standardize_dtype(getattr(x, "dtype", "int32"))
+        except ValueError:  # e.g. numpy strings
+            dtype = str(x.dtype)
         if "int" not in dtype and dtype != "bool":
             raise TypeError(
                 f"BertEncoder input {name!r} must be an integer tensor "
@@ -158,3 +161,15 @@ def _check_inputs(inputs):
             raise ValueError(
                 f"BertEncoder input {name!r} must have rank 2 [batch, seq], "
                 f"got shape {tuple(x.shape)}")
+        length = x.shape[1] if rank == 2 else None
+        shape = tuple(x.shape) if rank is not None else None
+        first = getattr(inputs[INPUT_NAMES[0]], "shape", None)
+        first = tuple(first) if first is not None else None
+        if shape and first and None not in shape + first and shape != first:
+            raise ValueError(
+                f"BertEncoder inputs must all have the same shape [batch, seq]; "
+                f"{INPUT_NAMES[0]!r} has {first} but {name!r} has {shape}")
+        if max_length and length is not None and length > max_length:
+            raise ValueError(
+                f"BertEncoder input {name!r} has sequence length {length}, "
+                f"more than max_position_embeddings={max_length}")

@@ -4,6 +4,9 @@ import tensorflow as tf
 from keras_hub.layers import MultiSegmentPacker
 
 
+_PAD_SENTINEL = -1
+
+
 class BertPacker:
     """Packs segments as `[CLS] a [SEP] b [SEP]`, pads, and builds the
     `token_ids`, `segment_ids` and `padding_mask` the encoder takes.
@@ -40,30 +43,50 @@ class BertPacker:
         self.pad_id = pad_id
         self.truncate = truncate
         self.dynamic_length = dynamic_length
+        # Pack with a pad value no token can have, so the padding mask marks
+        # padding only: `[PAD]` written in the text is a real token (as in
+        # Hugging Face tokenizers), and must neither be masked nor shorten
+        # `dynamic_length`.
         self._packer = MultiSegmentPacker(
             sequence_length=sequence_length, start_value=start_id,
-            end_value=sep_id, pad_value=pad_id, truncate=truncate,
+            end_value=sep_id, pad_value=_PAD_SENTINEL, truncate=truncate,
             _allow_python_workflow=False)
 
     def __call__(self, segments):
         if not isinstance(segments, (tuple, list)):
             segments = (segments,)
+        # A single unbatched sequence per segment (1-D ids, as the tokenizer
+        # gives for a scalar string) packs to 1-D outputs, as in keras-hub.
+        unbatched = all(_is_unbatched(s) for s in segments)
+        if unbatched:
+            segments = tuple(tf.convert_to_tensor(s)[tf.newaxis] for s in segments)
         segments = tuple(_as_ragged_ids(s) for s in segments)
-        if not 1 <= len(segments) <= 2 and self.truncate == "round_robin":
-            # keras-hub's round robin handles any number, BERT uses 1 or 2.
-            pass
+        if not 1 <= len(segments) <= 2:
+            # keras-hub packs any number, but BERT has two segment types.
+            raise ValueError(f"BERT packs one or two segments, got {len(segments)}")
         token_ids, segment_ids = self._packer(segments)
-        padding_mask = tf.cast(token_ids != self.pad_id, tf.int32)
+        is_padding = token_ids == _PAD_SENTINEL
+        padding_mask = tf.cast(tf.logical_not(is_padding), tf.int32)
+        token_ids = tf.where(is_padding, tf.cast(self.pad_id, token_ids.dtype), token_ids)
         if self.dynamic_length:
             length = tf.maximum(tf.reduce_max(tf.reduce_sum(padding_mask, axis=1)), 1)
             token_ids = token_ids[:, :length]
             segment_ids = segment_ids[:, :length]
             padding_mask = padding_mask[:, :length]
-        return {
+        outputs = {
             "token_ids": tf.cast(token_ids, tf.int32),
             "segment_ids": tf.cast(segment_ids, tf.int32),
             "padding_mask": padding_mask,
         }
+        if unbatched:
+            outputs = {k: v[0] for k, v in outputs.items()}
+        return outputs
+
+
+def _is_unbatched(x):
+    if isinstance(x, tf.RaggedTensor):
+        return False
+    return tf.convert_to_tensor(x).shape.rank == 1
 
 
 def _as_ragged_ids(x):

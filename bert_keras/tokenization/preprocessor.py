@@ -49,7 +49,7 @@ class BertPreprocessor:
         if len(segments) not in (1, 2):
             raise ValueError(f"BERT takes one or two segments, got {len(segments)}")
         tokens = [self.tokenizer.tokenize(s) for s in segments]
-        if len(tokens) == 2:
+        if len(tokens) == 2 and all(isinstance(t, tf.RaggedTensor) for t in tokens):
             tf.debugging.assert_equal(
                 tokens[0].nrows(), tokens[1].nrows(),
                 message="Both segments of a pair must have the same batch size")

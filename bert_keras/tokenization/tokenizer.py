@@ -16,7 +16,13 @@ rewrites full-width punctuation, ligatures and more, and does not clean
 control characters: its ids differ from BERT's on real text (Chinese news
 titles above all). Here the steps are regex and normalization ops, so the
 layer runs in `tf.data`, in Keras models and in exported SavedModels alike.
+
+One known difference from Hugging Face `tokenizers` remains: a capital sigma
+at the end of a word lowercases to "ς" here (ICU, like Python's `str.lower`
+in google-research/bert) but to "σ" there.
 """
+
+import os
 
 import keras
 import tensorflow as tf
@@ -94,6 +100,12 @@ class BertTokenizer(_KerasHubBertTokenizer):
             no_pretokenization=True,
             support_detokenization=True,
         )
+
+    def load_assets(self, dir_path):
+        # keras-hub's reader strips whitespace from every line, which turns
+        # tokens like "\u2028" (two in Google's Chinese vocabulary) into ""
+        # and "##"; `load_vocab` strips only the line break.
+        self.set_vocabulary(load_vocab(os.path.join(dir_path, self.file_assets[0])))
 
     def special_tokens_dict(self):
         """Ids of the special tokens, as the TF-Hub preprocessors report them."""

@@ -1,0 +1,118 @@
+"""Id-for-id parity of `BertTokenizer` with Hugging Face `tokenizers`'
+`BertWordPieceTokenizer` (the reference implementation of original BERT
+tokenization) on every sentence of SST-2 dev, MRPC dev and TNEWS dev.
+
+Known divergence, deliberately not tested here: a word-final capital sigma.
+`tokenizers` lowercases Σ to σ everywhere; we (ICU, like Python's
+`str.lower` in google-research/bert) give ς at the end of a word.
+"""
+
+import csv
+import json
+
+import pytest
+
+from tests.conftest import shared_path
+
+tokenizers = pytest.importorskip("tokenizers")
+
+# BertWordPieceTokenizer(vocab_file) warns that WordPiece.from_file is preferred.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _read_tsv(path):
+    # utf-8-sig: MRPC's header starts with a byte-order mark. QUOTE_NONE:
+    # sentences contain unbalanced double quotes.
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def sst2_dev_sentences():
+    rows = _read_tsv(shared_path("SST-2", "dev.tsv"))
+    assert rows[0] == ["sentence", "label"]
+    return [r[0] for r in rows[1:]]
+
+
+def mrpc_dev_sentences():
+    rows = _read_tsv(shared_path("MRPC", "dev.tsv"))
+    assert rows[0][0] == "Quality", rows[0]  # BOM stripped
+    assert all(len(r) == 5 for r in rows[1:])
+    return [r[3] for r in rows[1:]] + [r[4] for r in rows[1:]]
+
+
+def tnews_dev_sentences():
+    with open(shared_path("TNEWS", "dev.json"), encoding="utf-8") as f:
+        return [json.loads(line)["sentence"] for line in f if line.strip()]
+
+
+def _reference_ids(vocab_file, texts, lowercase):
+    reference = tokenizers.BertWordPieceTokenizer(vocab_file, lowercase=lowercase)
+    encodings = reference.encode_batch(texts)
+    cls_id, sep_id = reference.token_to_id("[CLS]"), reference.token_to_id("[SEP]")
+    out = []
+    for e in encodings:
+        assert e.ids[0] == cls_id and e.ids[-1] == sep_id
+        out.append(e.ids[1:-1])
+    return out
+
+
+def _assert_same_ids(ours, reference, texts):
+    assert len(ours) == len(reference) == len(texts)
+    mismatches = [i for i, (a, b) in enumerate(zip(ours, reference)) if a != b]
+    assert not mismatches, (
+        f"{len(mismatches)} of {len(texts)} sentences differ; first: "
+        f"{texts[mismatches[0]]!r}: ours {ours[mismatches[0]]}, "
+        f"reference {reference[mismatches[0]]}")
+
+
+@pytest.mark.parametrize("corpus", ["sst2", "mrpc"])
+def test_uncased_matches_hf_tokenizers(corpus, uncased_vocab, uncased_tokenizer):
+    texts = {"sst2": sst2_dev_sentences, "mrpc": mrpc_dev_sentences}[corpus]()
+    assert len(texts) == {"sst2": 872, "mrpc": 816}[corpus]
+    ours = uncased_tokenizer(texts).to_list()
+    _assert_same_ids(ours, _reference_ids(uncased_vocab, texts, True), texts)
+
+
+def test_chinese_matches_hf_tokenizers(chinese_vocab, chinese_tokenizer):
+    texts = tnews_dev_sentences()
+    assert len(texts) == 10000
+    ours = chinese_tokenizer(texts).to_list()
+    _assert_same_ids(ours, _reference_ids(chinese_vocab, texts, True), texts)
+
+
+def test_cased_matches_hf_tokenizers(uncased_vocab):
+    """lowercase=False: no lowercasing and no accent stripping (with the
+    uncased vocabulary capitals become other pieces or [UNK], which makes
+    any difference show)."""
+    from bert_keras import BertTokenizer
+
+    texts = sst2_dev_sentences()[:200] + mrpc_dev_sentences()[:200] + [
+        "Café Ångström NAÏVE", "Übermäßig GROSS", "Hello World!"]
+    texts = [t[:1].upper() + t[1:] for t in texts]
+    tokenizer = BertTokenizer(uncased_vocab, lowercase=False)
+    assert not tokenizer.strip_accents
+    ours = tokenizer(texts).to_list()
+    reference = _reference_ids(uncased_vocab, texts, False)
+    _assert_same_ids(ours, reference, texts)
+    # The cased path really is different from the uncased one.
+    uncased = BertTokenizer(uncased_vocab, lowercase=True)(texts).to_list()
+    assert sum(a != b for a, b in zip(ours, uncased)) > 300
+
+
+HARD_CASES = [
+    "", "   \t\n ", "I love 🤗 and 🎉!",
+    "Hello мир 世界 مرحبا שלום こんにちは 안녕",
+    "a\x00b\x01c\x7f\u200bd", "the [MASK] is [CLS] here [SEP]", "[mask]",
+    "x[MASK]y", "café Ångström naïve", "\u00a0nbsp\u3000ideo\u2028line",
+    "ﬁ ligature ＡＢＣ！（全角）", "\ue000private use", "a" * 100, "a" * 101,
+    "😀" * 60, "don't stop-believing... $5.00 (approx.) #1 @user",
+    "“quotes” — dash – ‘single’ … ellipsis", "tab\tsep\r\nlines",
+]
+
+
+def test_hard_cases_match_hf_tokenizers(uncased_vocab, uncased_tokenizer):
+    """Normalization corner cases: control/format characters, Unicode
+    spaces, accents, full-width forms, CJK, emoji, special tokens in text,
+    the 100-character word limit."""
+    ours = uncased_tokenizer(HARD_CASES).to_list()
+    _assert_same_ids(ours, _reference_ids(uncased_vocab, HARD_CASES, True), HARD_CASES)
