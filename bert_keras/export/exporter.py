@@ -59,16 +59,16 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
 
     log.step("reading model")
     model = src if isinstance(src, BertModelDir) else load_model_dir(src)
-    seq_length = int(seq_length)
-    if not 3 <= seq_length <= model.config.max_position_embeddings:
-        raise ValueError(f"seq_length must be between 3 and the model's "
-                         f"max_position_embeddings ({model.config.max_position_embeddings}), "
-                         f"got {seq_length}")
     if with_mlm and "mlm" not in model.heads:
         raise ValueError(
             f"{model.source or model.path} has no masked-LM head, so it cannot be "
             "exported --with-mlm (heads present: "
             f"{', '.join(model.heads) or 'none'})")
+    seq_length = int(seq_length)
+    if not 3 <= seq_length <= model.config.max_position_embeddings:
+        raise ValueError(f"seq_length must be between 3 and the model's "
+                         f"max_position_embeddings ({model.config.max_position_embeddings}), "
+                         f"got {seq_length}")
     c = model.config
     log.info(f"L={c.num_layers} H={c.hidden_size} heads={c.num_heads} "
              f"vocab={c.vocab_size} lowercase={model.tokenizer.lowercase}")
@@ -92,8 +92,9 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
                 f.writelines(token + "\n" for token in model.vocab)
 
             log.step(f"writing preprocess SavedModel (seq_length={seq_length})")
-            preprocess = build_preprocess_module(tokenizer, seq_length, vocab_file)
-            tf.saved_model.save(preprocess, os.path.join(tmp, "preprocess"))
+            preprocess, signatures = build_preprocess_module(tokenizer, seq_length, vocab_file)
+            tf.saved_model.save(preprocess, os.path.join(tmp, "preprocess"),
+                                signatures=signatures)
 
             log.step(f"writing encoder SavedModel ({'frozen' if frozen else 'trainable'}"
                      f"{', with mlm' if with_mlm else ''})")

@@ -86,21 +86,17 @@ def _encoder_fn(encoder):
     return call
 
 
-def _mlm_fn(encoder, mlm_head):
-    def call(inputs, training=False):
-        out = _hub_outputs(encoder(_keras_inputs(inputs), training=training))
-        out["mlm_logits"] = mlm_head(
-            out["sequence_output"], mask_positions=inputs["masked_lm_positions"],
-            training=training)
-        return out
+def _head_fn(mlm_head):
+    def call(sequence_output, positions, training=False):
+        return mlm_head(sequence_output, mask_positions=positions, training=training)
     return call
 
 
-def _reusable(fn, specs, variables, trainable):
-    """A Reusable SavedModel object whose `__call__` runs `fn`, traced for
+def _reusable(call, specs, variables, trainable):
+    """A Reusable SavedModel object whose `__call__` runs `call`, traced for
     `training` False and True."""
     obj = AutoTrackable()
-    obj.__call__ = tf.function(fn)
+    obj.__call__ = tf.function(call)
     for training in (False, True):
         obj.__call__.get_concrete_function(specs, training=training)
     obj.variables = list(variables)
@@ -109,36 +105,28 @@ def _reusable(fn, specs, variables, trainable):
     return obj
 
 
-def _frozen(fn, specs):
-    """`fn` at training=False with every variable folded into a constant,
-    and a `__call__` that accepts either `training` value and ignores it."""
-    concrete = tf.function(fn).get_concrete_function(specs, training=False)
+def _fold(fn, *specs):
+    """`fn(*args, training=False)` with every variable folded into a
+    constant; returns a function of the same arguments and outputs."""
+    concrete = tf.function(fn).get_concrete_function(*specs, training=False)
     constant_fn = convert_variables_to_constants_v2(concrete)
 
-    def call(inputs, training=False):
-        del training  # a frozen model has no dropout to switch on
-        flat = constant_fn(**{k: inputs[k] for k in specs})
+    def call(*args):
+        flat = constant_fn(*tf.nest.flatten(args, expand_composites=True))
         return tf.nest.pack_sequence_as(concrete.structured_outputs, flat,
                                         expand_composites=True)
-
-    obj = AutoTrackable()
-    obj.__call__ = tf.function(call)
-    for training in (False, True):
-        obj.__call__.get_concrete_function(specs, training=training)
-    obj.variables = []
-    obj.trainable_variables = []
-    obj.regularization_losses = []
-    return obj, constant_fn
+    return call
 
 
-def _frozen_with_variables(fn, specs, variables):
-    """Frozen form for models too big to fold into one GraphDef: the
-    variables stay, but none is trainable and dropout is never on."""
+def _mlm_call(encoder_call, head_call):
+    """Encoder outputs plus `mlm_logits`; `encoder_call` is the root's
+    `__call__`, so the encoder graph is shared, not traced twice."""
     def call(inputs, training=False):
-        del training
-        return fn(inputs, training=False)
-    obj = _reusable(call, specs, variables, trainable=False)
-    return obj
+        out = dict(encoder_call({k: inputs[k] for k in INPUT_KEYS}, training=training))
+        out["mlm_logits"] = head_call(out["sequence_output"], inputs["masked_lm_positions"],
+                                      training=training)
+        return out
+    return call
 
 
 def variables_bytes(variables):
@@ -147,7 +135,7 @@ def variables_bytes(variables):
 
 def build_encoder_module(encoder, vocab_file, lowercase, frozen=False,
                          mlm_head=None, serving=True):
-    """A trackable object for `tf.saved_model.save`: the encoder model.
+    """The encoder model, for `tf.saved_model.save`.
 
     Args:
         encoder: a built `bert_keras.BertEncoder`.
@@ -158,33 +146,42 @@ def build_encoder_module(encoder, vocab_file, lowercase, frozen=False,
         mlm_head: a `BertMaskedLMHead` tied to `encoder`: adds `.mlm`.
         serving: add the `serving_default` signature (see `serving.py`).
 
-    Returns `(root, info)`; `info` says how the frozen form was built.
+    Returns `(root, signatures, info)`; `info` says how it was built.
     """
     from bert_keras.export.serving import serving_signature
 
     specs = input_specs()
     variables = _tf_variables(encoder.variables)
-    info = {"form": "frozen" if frozen else "trainable", "folded": False}
-    if not frozen:
-        root = _reusable(_encoder_fn(encoder), specs, variables, trainable=True)
-    elif variables_bytes(variables) < MAX_FROZEN_BYTES:
-        root, _ = _frozen(_encoder_fn(encoder), specs)
-        info["folded"] = True
+    fold = frozen and variables_bytes(variables) < MAX_FROZEN_BYTES
+    info = {"form": "frozen" if frozen else "trainable", "folded": fold}
+    if fold:
+        folded = _fold(_encoder_fn(encoder), specs)
+        root = _reusable(lambda inputs, training=False: folded(inputs), specs, [],
+                         trainable=False)
+    elif frozen:
+        # Too big for one GraphDef: the variables stay, none is trainable
+        # and dropout is never on.
+        encoder_call = _encoder_fn(encoder)
+        root = _reusable(lambda inputs, training=False: encoder_call(inputs, training=False),
+                         specs, variables, trainable=False)
     else:
-        root = _frozen_with_variables(_encoder_fn(encoder), specs, variables)
+        root = _reusable(_encoder_fn(encoder), specs, variables, trainable=True)
 
     if mlm_head is not None:
         mlm_specs = input_specs(with_positions=True)
+        known = {id(v) for v in variables}
         mlm_variables = variables + [v for v in _tf_variables(mlm_head.variables)
-                                     if id(v) not in {id(u) for u in variables}]
-        if not frozen:
-            root.mlm = _reusable(_mlm_fn(encoder, mlm_head), mlm_specs,
-                                 mlm_variables, trainable=True)
-        elif info["folded"]:
-            root.mlm, _ = _frozen(_mlm_fn(encoder, mlm_head), mlm_specs)
-        else:
-            root.mlm = _frozen_with_variables(_mlm_fn(encoder, mlm_head), mlm_specs,
-                                              mlm_variables)
+                                     if id(v) not in known]
+        head_call = _head_fn(mlm_head)
+        if frozen:
+            if fold:
+                seq_spec = tf.TensorSpec([None, None, encoder.config.hidden_size], tf.float32)
+                head_call = _fold(head_call, seq_spec, specs["input_word_ids"])
+                mlm_variables = []
+            frozen_head = head_call
+            head_call = lambda seq, positions, training=False: frozen_head(seq, positions)
+        root.mlm = _reusable(_mlm_call(root.__call__, head_call), mlm_specs, mlm_variables,
+                             trainable=not frozen)
 
     root.vocab_file = tf.saved_model.Asset(vocab_file)
     root.do_lower_case = tf.Variable(bool(lowercase), trainable=False, name="do_lower_case")
