@@ -189,8 +189,14 @@ def pairs_from_document(documents, index, seq_length, short_seq_prob, rng,
     while i < len(document):
         chunk.append(document[i])
         length += len(document[i])
-        if i == len(document) - 1 or length >= target:
-            if chunk:
+        # Unlike the original, a chunk never closes on a single sentence
+        # before the document ends: such a chunk can only get a random B,
+        # which skews the labels on short-sentence text.
+        if i == len(document) - 1 or (length >= target and len(chunk) >= 2):
+            # A lone last sentence could only take a random B, tilting the
+            # labels towards "random": it is left out (as A; it still serves
+            # as random B), except in one-sentence documents.
+            if chunk and (len(chunk) >= 2 or len(document) == 1):
                 a_end = rng.randint(1, len(chunk) - 1) if len(chunk) >= 2 else 1
                 a = [t for s in chunk[:a_end] for t in s]
                 b = []
