@@ -1,0 +1,49 @@
+"""`bert-keras evaluate DIR --task sst2 --data FILE [--json]`."""
+
+from bert_keras.cli.task_options import add_task_arguments, task_from_args
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "evaluate", help="task metrics of a fine-tuned model on a labelled file",
+        description="Evaluate a fine-tuned classifier directory on labelled data.")
+    p.add_argument("model", help="fine-tuned model directory")
+    p.add_argument("--data", required=True, help="labelled data file")
+    add_task_arguments(p)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--max-seq-length", type=int, help="default: the model's")
+    p.add_argument("--json", action="store_true", help="print one JSON object of metrics")
+    p.set_defaults(run=run)
+
+
+def run(args):
+    import json
+    import sys
+
+    from bert_keras.cli.main import UserError
+    from bert_keras.tasks.classifier import load_classifier
+    from bert_keras.training.batching import encode
+    from bert_keras.training.finetune import evaluate
+
+    model, preprocessor, stored = load_classifier(args.model)
+    task = task_from_args(args, stored)
+    if task.num_classes != stored["num_classes"]:
+        raise UserError(f"task {task.name} has {task.num_classes} classes but the model "
+                        f"predicts {stored['num_classes']}")
+    examples = task.read(args.data, skip_bad_rows=args.skip_bad_rows)
+    if examples.labels is None:
+        raise UserError(f"{args.data}: no labels to evaluate against")
+    seq = args.max_seq_length or stored.get("sequence_length", 128)
+    encoded = encode(examples, preprocessor.tokenizer, seq, task.regression)
+    metrics = evaluate(model, encoded, task, args.batch_size, max_seq_length=seq)
+    result = {"task": task.name, "examples": len(examples), **metrics}
+    if examples.skipped:
+        result["skipped_rows"] = examples.skipped
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{task.name} on {args.data} ({len(examples)} examples)")
+        for k, v in metrics.items():
+            print(f"  {k}: {v:.2f}")
+        if examples.skipped:
+            print(f"  skipped rows: {examples.skipped}", file=sys.stderr)

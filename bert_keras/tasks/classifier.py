@@ -1,0 +1,150 @@
+"""Sentence (pair) classifiers and regressors: build, save, load, predict.
+
+A fine-tuned classifier is a normal model directory whose `bert_keras.json`
+has a `task` entry (type, num_classes, labels, pair, sequence_length,
+task_name) and whose weights include `classifier/kernel` `[H, N]` and
+`classifier/bias` `[N]`.
+
+    >>> import bert_keras
+    >>> from bert_keras.tasks.classifier import build_classifier
+    >>> encoder = bert_keras.BertEncoder(bert_keras.BertConfig.preset("tiny", vocab_size=100))
+    >>> model = build_classifier(encoder, num_classes=2)
+    >>> import numpy as np
+    >>> x = {"token_ids": np.array([[2, 7, 3]]), "segment_ids": np.zeros((1, 3), "int32"),
+    ...      "padding_mask": np.ones((1, 3), "int32")}
+    >>> model(x).shape
+    TensorShape([1, 2])
+"""
+
+import os
+import shutil
+import tempfile
+
+import keras
+import numpy as np
+
+from bert_keras.checkpoints import canonical
+from bert_keras.checkpoints.loading import build_encoder, build_tokenizer
+from bert_keras.checkpoints.model_dir import (
+    META_FILE, VOCAB_FILE, WEIGHTS_FILE, BertModelDir, read_model_dir, save_model_dir)
+from bert_keras.checkpoints.convert import read_any
+from bert_keras.heads.classification_head import BertClassificationHead
+from bert_keras.models.encoder import BertEncoder
+from bert_keras.tokenization.preprocessor import BertPreprocessor
+
+
+def build_classifier(encoder, num_classes, dropout=0.1):
+    """encoder inputs dict -> logits `[batch, num_classes]` (float32 even
+    under a mixed precision policy, so losses and softmax stay exact)."""
+    if num_classes < 1:
+        raise ValueError(f"num_classes must be at least 1, got {num_classes}")
+    inputs = {name: keras.Input(shape=(None,), dtype="int32", name=name)
+              for name in ("token_ids", "segment_ids", "padding_mask")}
+    pooled = encoder(inputs)["pooled_output"]
+    head = BertClassificationHead(
+        num_classes, dropout=dropout, initializer_range=encoder.config.initializer_range,
+        dtype=encoder.dtype_policy, name="classifier")
+    logits = keras.layers.Activation("linear", dtype="float32", name="logits")(head(pooled))
+    return keras.Model(inputs, logits, name="bert_classifier")
+
+
+def classifier_parts(model):
+    """(encoder, head) of a model made by `build_classifier`."""
+    encoder = next(l for l in model.layers if isinstance(l, BertEncoder))
+    head = next(l for l in model.layers if isinstance(l, BertClassificationHead))
+    return encoder, head
+
+
+def classifier_weights(model):
+    """All weights in the canonical layout, head included."""
+    encoder, head = classifier_parts(model)
+    weights = canonical.read_encoder(encoder)
+    weights["classifier/kernel"] = np.asarray(head.dense.kernel.numpy(), "float32")
+    weights["classifier/bias"] = np.asarray(head.dense.bias.numpy(), "float32")
+    return weights
+
+
+def save_classifier(model, out, base, task):
+    """Writes `model` as a model directory at `out`.
+
+    `base` is the `BertModelDir` it was fine-tuned from (vocab, tokenizer
+    settings, config); `task` the `task` dict (see `Task.to_dict`). Each file
+    is written beside the target and renamed into place, so a crash never
+    leaves a torn weights file; other files in `out` (training state, logs)
+    are kept.
+    """
+    encoder, _ = classifier_parts(model)
+    md = BertModelDir(config=encoder.config, vocab=base.vocab,
+                      weights=classifier_weights(model), tokenizer=base.tokenizer,
+                      heads=["classifier"], source=base.source or base.path or "", task=task)
+    out = os.path.abspath(out)
+    if not os.path.isdir(out):
+        return save_model_dir(md, out)
+    staging = tempfile.mkdtemp(prefix=".save-", dir=out)
+    try:
+        written = save_model_dir(md, os.path.join(staging, "model"))
+        for name in (WEIGHTS_FILE, VOCAB_FILE, META_FILE):  # metadata last
+            os.replace(os.path.join(written, name), os.path.join(out, name))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def load_classifier(src, dtype=None, sequence_length=None):
+    """(keras model, preprocessor, task dict) of a fine-tuned model directory."""
+    md = read_model_dir(src) if os.path.isdir(str(src)) else read_any(src)
+    task = md.task
+    if not task or "classifier" not in md.heads:
+        raise ValueError(f"{src} is not a fine-tuned classifier (no task/classifier "
+                         "head in its bert_keras.json); fine-tune it first with "
+                         "`bert-keras finetune`")
+    encoder = build_encoder(md, dtype=dtype)
+    model = build_classifier(encoder, task["num_classes"], dropout=0.0)
+    _, head = classifier_parts(model)
+    kernel, bias = md.weights["classifier/kernel"], md.weights["classifier/bias"]
+    if kernel.shape != tuple(head.dense.kernel.shape):
+        raise ValueError(f"{src}: classifier/kernel has shape {kernel.shape}, expected "
+                         f"{tuple(head.dense.kernel.shape)}")
+    head.dense.kernel.assign(kernel)
+    head.dense.bias.assign(bias)
+    preprocessor = BertPreprocessor(
+        build_tokenizer(md), sequence_length or task.get("sequence_length", 128),
+        dynamic_length=True)
+    return model, preprocessor, task
+
+
+def predict(model, preprocessor, task, text_a, text_b=None, batch_size=32):
+    """Predictions for lists of strings: a list of dicts with `label` (name,
+    or index when the task has no names) and `probabilities` (classification)
+    or `score` (regression)."""
+    if isinstance(text_a, str):
+        text_a = [text_a]
+    if isinstance(text_b, str):
+        text_b = [text_b]
+    if task.get("pair") and text_b is None:
+        raise ValueError(f"task {task.get('task_name')!r} takes sentence pairs: give TEXT_B too")
+    if not task.get("pair") and text_b is not None:
+        raise ValueError(f"task {task.get('task_name')!r} takes single sentences, not pairs")
+    if text_b is not None and len(text_b) != len(text_a):
+        raise ValueError(f"{len(text_a)} first segments but {len(text_b)} second segments")
+    outputs = []
+    for start in range(0, len(text_a), batch_size):
+        a = text_a[start:start + batch_size]
+        x = preprocessor(a if text_b is None else (a, text_b[start:start + batch_size]))
+        outputs.append(np.asarray(model(x, training=False), "float32"))
+    outputs = np.concatenate(outputs)
+    if task["type"] == "regression":
+        return [{"score": float(v)} for v in outputs.reshape(-1)]
+    probs = _softmax(outputs)
+    names = task.get("labels")
+    results = []
+    for p in probs:
+        i = int(p.argmax())
+        results.append({"label": names[i] if names else i, "label_id": i,
+                        "probabilities": [round(float(v), 6) for v in p]})
+    return results
+
+
+def _softmax(x):
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
