@@ -1,0 +1,336 @@
+"""Inference throughput, strings -> pooled vectors, on SST-2 dev, in one run:
+
+  * bert_keras `BertEncoder`: fixed length 128 and dynamic length with
+    length-sorted batches; fp32 and `mixed_bfloat16`; a `tf.function` graph,
+    with and without XLA (`jit_compile=True`, lengths rounded up to a
+    multiple of 16 so only a few shapes compile);
+  * keras-hub `BertBackbone.from_preset(<MiniLM HF dir>)` + its
+    `BertTextClassifierPreprocessor` at fixed length 128;
+  * Hugging Face PyTorch `BertModel` (fp32 and bf16 autocast, length-sorted
+    dynamic padding) when torch and transformers are importable;
+
+all with the same weights (the embedded MiniLM, L6/H384), plus tokenization
+throughput: our `BertTokenizer` vs keras-hub's `BertTokenizer` vs HF
+`tokenizers`.
+
+Every timed pass runs end to end: raw strings in, tokenization, packing
+(sorting by length where the row says so), the model, pooled vectors out
+in the original order. Each row is warmed up on every input shape it will
+see first, so tracing and XLA compilation are not timed. The `max|diff|`
+column is the largest difference of the pooled vectors from bert_keras fp32.
+
+    python bench/bench_inference.py            # all 872 sentences
+    python bench/bench_inference.py --limit 256 --skip torch
+"""
+
+import argparse
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import numpy as np  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_DATA = os.environ.get("BERT_KERAS_SHARED_DATA", os.path.join(REPO, "..", "shared", "data"))
+MAX_LEN = 128
+
+
+def load_sst2_dev(data_dir, limit):
+    path = os.path.join(data_dir, "SST-2", "dev.tsv")
+    if not os.path.isfile(path):
+        sys.exit(f"error: SST-2 dev not found at {path} (use --data DIR)")
+    with open(path, encoding="utf-8") as f:
+        rows = f.read().splitlines()[1:]
+    sentences = [r.split("\t")[0] for r in rows if r.strip()]
+    return sentences[:limit] if limit else sentences
+
+
+def bucket(length, multiple):
+    return min(MAX_LEN, -(-length // multiple) * multiple)
+
+
+def batches(lengths, batch_size, sort):
+    """Index batches; by increasing length when `sort` (less padding)."""
+    order = np.argsort(lengths, kind="stable") if sort else np.arange(len(lengths))
+    return order, [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def timed(fn, repeats=1):
+    """Best wall time of `repeats` calls (the CPU may be shared), the process
+    CPU time of that call, and its result."""
+    best, cpu, out = float("inf"), None, None
+    for _ in range(repeats):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        out = fn()
+        wall = time.perf_counter() - start
+        if wall < best:
+            best, cpu = wall, time.process_time() - start_cpu
+    return best, cpu, out
+
+
+# --------------------------------------------------------------------------
+# bert_keras
+# --------------------------------------------------------------------------
+class OursPipeline:
+    """strings -> pooled vectors with our tokenizer, packer and encoder."""
+
+    def __init__(self, model, dtype, dynamic, xla, batch_size):
+        import tensorflow as tf
+
+        from bert_keras.checkpoints.loading import build_encoder, build_tokenizer
+        from bert_keras.tokenization.packer import BertPacker
+
+        self.tf = tf
+        self.tokenizer = build_tokenizer(model)
+        ids = self.tokenizer.special_tokens_dict()
+        self.packer = BertPacker(MAX_LEN, ids["start_of_sequence_id"], ids["end_of_segment_id"],
+                                 ids["padding_id"], dynamic_length=dynamic)
+        self.encoder = build_encoder(model, dtype=dtype)
+        self.dynamic, self.xla, self.batch_size = dynamic, xla, batch_size
+        encoder = self.encoder
+        self.fn = tf.function(lambda x: encoder(x, training=False)["pooled_output"],
+                              jit_compile=xla, reduce_retracing=not xla)
+
+    def _pad(self, x):
+        # XLA compiles one program per shape: round lengths up to a multiple
+        # of 16 and fill the last batch, so a pass sees at most 8 shapes.
+        tf = self.tf
+        length = int(x["token_ids"].shape[1])
+        rows = int(x["token_ids"].shape[0])
+        pad = [[0, self.batch_size - rows], [0, bucket(length, 16) - length]]
+        return {k: tf.pad(v, pad) for k, v in x.items()}, rows
+
+    def plan(self, sentences):
+        tf = self.tf
+        tokens = self.tokenizer.tokenize(tf.constant(sentences))
+        lengths = tokens.row_lengths().numpy()
+        return tokens, batches(lengths, self.batch_size, sort=self.dynamic)
+
+    def __call__(self, sentences):
+        tf = self.tf
+        tokens, (order, index_batches) = self.plan(sentences)
+        outs = []
+        for idx in index_batches:
+            x = self.packer(tf.gather(tokens, idx))
+            rows = len(idx)
+            if self.xla:
+                x, rows = self._pad(x)
+            outs.append(np.asarray(self.fn(x), dtype=np.float32)[:rows])
+        return np.concatenate(outs)[np.argsort(order)]
+
+    def warm_up(self, sentences):
+        tf = self.tf
+        tokens, (_, index_batches) = self.plan(sentences)
+        seen = set()
+        for idx in index_batches:
+            x = self.packer(tf.gather(tokens, idx))
+            if self.xla:
+                x, _ = self._pad(x)
+            shape = tuple(x["token_ids"].shape)
+            if shape not in seen:
+                seen.add(shape)
+                self.fn(x)
+
+
+# --------------------------------------------------------------------------
+# keras-hub
+# --------------------------------------------------------------------------
+class KerasHubPipeline:
+    def __init__(self, hf_dir, batch_size):
+        import keras_hub
+        import tensorflow as tf
+
+        self.backbone = keras_hub.models.BertBackbone.from_preset(hf_dir)
+        tokenizer = keras_hub.tokenizers.BertTokenizer.from_preset(hf_dir)
+        self.preprocessor = keras_hub.models.BertTextClassifierPreprocessor(
+            tokenizer, sequence_length=MAX_LEN)
+        backbone = self.backbone
+        self.fn = tf.function(lambda x: backbone(x, training=False)["pooled_output"],
+                              reduce_retracing=True)
+        self.batch_size = batch_size
+
+    def __call__(self, sentences):
+        outs = []
+        for i in range(0, len(sentences), self.batch_size):
+            x = self.preprocessor(sentences[i:i + self.batch_size])
+            outs.append(np.asarray(self.fn(x), dtype=np.float32))
+        return np.concatenate(outs)
+
+    def warm_up(self, sentences):
+        self.fn(self.preprocessor(sentences[:self.batch_size]))
+
+
+# --------------------------------------------------------------------------
+# Hugging Face PyTorch
+# --------------------------------------------------------------------------
+class TorchPipeline:
+    def __init__(self, hf_dir, bf16, batch_size):
+        import torch
+        import transformers
+        from transformers import BertModel, BertTokenizerFast
+
+        transformers.logging.set_verbosity_error()  # its tokenizer.pad() hint
+        self.torch = torch
+        self.model = BertModel.from_pretrained(hf_dir).eval()
+        self.tokenizer = BertTokenizerFast.from_pretrained(hf_dir)
+        self.bf16, self.batch_size = bf16, batch_size
+
+    def __call__(self, sentences):
+        torch = self.torch
+        encoded = self.tokenizer(sentences, truncation=True, max_length=MAX_LEN)
+        lengths = np.array([len(ids) for ids in encoded["input_ids"]])
+        order, index_batches = batches(lengths, self.batch_size, sort=True)
+        outs = []
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16,
+                                                    enabled=self.bf16):
+            for idx in index_batches:
+                batch = self.tokenizer.pad(
+                    {k: [encoded[k][i] for i in idx] for k in encoded}, return_tensors="pt")
+                pooled = self.model(**batch).pooler_output
+                outs.append(pooled.float().numpy())
+        return np.concatenate(outs)[np.argsort(order)]
+
+    def warm_up(self, sentences):
+        self(sentences[:self.batch_size])
+
+
+# --------------------------------------------------------------------------
+# Tokenizers
+# --------------------------------------------------------------------------
+def bench_tokenizers(model, hf_dir, sentences, repeats):
+    import tensorflow as tf
+
+    from bert_keras.checkpoints.loading import build_tokenizer
+
+    rows = []
+    ours = build_tokenizer(model)
+    strings = tf.constant(sentences)
+    ours.tokenize(strings)
+    dt, _, ids_ours = timed(lambda: ours.tokenize(strings), repeats)
+    rows.append(("bert_keras BertTokenizer", len(sentences) / dt))
+    try:
+        import keras_hub
+
+        theirs = keras_hub.tokenizers.BertTokenizer.from_preset(hf_dir)
+        theirs(strings)
+        dt, _, _ = timed(lambda: theirs(strings), repeats)
+        rows.append(("keras-hub BertTokenizer", len(sentences) / dt))
+    except Exception as e:  # noqa: BLE001 - a missing competitor is not fatal
+        print(f"  (keras-hub tokenizer skipped: {e})")
+    try:
+        from tokenizers import BertWordPieceTokenizer
+
+        hf = BertWordPieceTokenizer(os.path.join(hf_dir, "vocab.txt"), lowercase=True)
+        hf.encode_batch(sentences, add_special_tokens=False)
+        dt, _, enc = timed(
+            lambda: hf.encode_batch(sentences, add_special_tokens=False), repeats)
+        rows.append(("HF tokenizers BertWordPiece", len(sentences) / dt))
+        same = sum(a == e.ids for a, e in zip(ids_ours.to_list(), enc))
+        print(f"  tokenization: {same}/{len(sentences)} sentences id-for-id equal to HF tokenizers")
+    except ImportError as e:
+        print(f"  (HF tokenizers skipped: {e})")
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, default=872, help="number of SST-2 dev sentences")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--data", default=DEFAULT_DATA, help="the shared data folder")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="timed passes per row (the best is reported)")
+    parser.add_argument("--skip", nargs="*", default=[],
+                        choices=["fixed", "bf16", "xla", "keras-hub", "torch", "tokenizers"],
+                        help="leave out groups of rows")
+    args = parser.parse_args(argv)
+
+    import tensorflow as tf
+
+    from bert_keras.checkpoints.builtin import DEFAULT_MODEL, resolve_builtin
+    from bert_keras.checkpoints.convert import read_any
+
+    sentences = load_sst2_dev(args.data, args.limit)
+    hf_dir = resolve_builtin(DEFAULT_MODEL)
+    model = read_any(DEFAULT_MODEL)
+    print(f"SST-2 dev: {len(sentences)} sentences; model {DEFAULT_MODEL} "
+          f"(L{model.config.num_layers}/H{model.config.hidden_size}); batch {args.batch_size}; "
+          f"TF {tf.__version__}, {os.cpu_count()} CPUs")
+
+    rows = []  # (name, sentences/s, sentences per CPU second, max|diff|)
+    reference = None
+
+    def run(name, make):
+        nonlocal reference
+        start = time.perf_counter()
+        try:
+            pipeline = make()
+        except ImportError as e:
+            print(f"  {name}: skipped ({e})")
+            return
+        pipeline.warm_up(sentences)
+        setup = time.perf_counter() - start
+        dt, cpu, pooled = timed(lambda: pipeline(sentences), args.repeats)
+        if reference is None:
+            reference = pooled
+        diff = float(np.abs(pooled - reference).max())
+        rows.append((name, len(sentences) / dt, len(sentences) / cpu, diff))
+        print(f"  {name:44s} {len(sentences) / dt:8.1f} sentences/s  "
+              f"max|diff| {diff:.1e}  (setup+warm-up {setup:.0f}s)", flush=True)
+
+    skip = set(args.skip)
+    bs = args.batch_size
+    run("bert_keras fp32 dynamic sorted", lambda: OursPipeline(model, None, True, False, bs))
+    if "xla" not in skip:
+        run("bert_keras fp32 dynamic sorted XLA", lambda: OursPipeline(model, None, True, True, bs))
+    if "bf16" not in skip:
+        run("bert_keras bf16 dynamic sorted",
+            lambda: OursPipeline(model, "mixed_bfloat16", True, False, bs))
+        if "xla" not in skip:
+            run("bert_keras bf16 dynamic sorted XLA",
+                lambda: OursPipeline(model, "mixed_bfloat16", True, True, bs))
+    if "fixed" not in skip:
+        run("bert_keras fp32 fixed 128", lambda: OursPipeline(model, None, False, False, bs))
+        if "xla" not in skip:
+            run("bert_keras fp32 fixed 128 XLA", lambda: OursPipeline(model, None, False, True, bs))
+    if "keras-hub" not in skip:
+        run("keras-hub BertBackbone fp32 fixed 128 *", lambda: KerasHubPipeline(hf_dir, bs))
+    if "torch" not in skip:
+        run("HF PyTorch BertModel fp32 dynamic sorted", lambda: TorchPipeline(hf_dir, False, bs))
+        run("HF PyTorch BertModel bf16 dynamic sorted", lambda: TorchPipeline(hf_dir, True, bs))
+
+    print("\nstrings -> pooled vectors (end to end, incl. tokenization); "
+          "sent/cpu-s = sentences per second of process CPU time")
+    labels = {"keras-hub": "vs keras-hub", "HF PyTorch BertModel fp32": "vs HF fp32",
+              "HF PyTorch BertModel bf16": "vs HF bf16"}
+    baselines = [(label, r[1]) for r in rows for key, label in labels.items()
+                 if r[0].startswith(key)]
+    header = f"{'pipeline':46s} {'sent/s':>8s} {'sent/cpu-s':>10s} {'max|diff|':>9s}"
+    header += "".join(f" {label:>12s}" for label, _ in baselines)
+    print(header)
+    for name, speed, cpu_speed, diff in rows:
+        line = f"{name:46s} {speed:8.1f} {cpu_speed:10.1f} {diff:9.1e}"
+        line += "".join(f" {speed / base:11.2f}x" for _, base in baselines)
+        print(line)
+    if any(r[0].startswith("keras-hub") for r in rows):
+        print("* keras-hub's converter uses tanh-GELU although MiniLM was trained with exact "
+              "GELU, hence its max|diff|.")
+
+    if "tokenizers" not in skip:
+        print("\ntokenization (a batch of all sentences, no special tokens)")
+        tok_rows = bench_tokenizers(model, hf_dir, sentences, max(3, args.repeats))
+        base = {n: s for n, s in tok_rows}
+        print(f"{'tokenizer':46s} {'sent/s':>10s} {'vs keras-hub':>13s} {'vs HF':>8s}")
+        for name, speed in tok_rows:
+            kh = base.get("keras-hub BertTokenizer")
+            hf = base.get("HF tokenizers BertWordPiece")
+            print(f"{name:46s} {speed:10.0f} "
+                  f"{(f'{speed / kh:12.2f}x' if kh else '           -'):>13s} "
+                  f"{(f'{speed / hf:7.2f}x' if hf else '      -'):>8s}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
