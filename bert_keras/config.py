@@ -65,6 +65,13 @@ class BertConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
+        for name in ("hidden_dropout", "attention_dropout"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 <= value < 1:
+                raise ValueError(f"{name} must be a rate in [0, 1), got {value!r}")
+        if not isinstance(self.layer_norm_epsilon, (int, float)) or self.layer_norm_epsilon <= 0:
+            raise ValueError(
+                f"layer_norm_epsilon must be positive, got {self.layer_norm_epsilon!r}")
 
     @property
     def head_size(self):

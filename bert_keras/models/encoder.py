@@ -97,6 +97,10 @@ class BertEncoder(keras.Model):
             dtype=dtype,
             **kwargs,
         )
+        if dtype is not None:
+            # Functional models ignore `dtype` for themselves; set it (as
+            # keras-hub's Backbone does) so get_config/.keras keep the policy.
+            self.dtype_policy = keras.dtype_policies.get(dtype)
         self.config = config
 
     @property
