@@ -4,6 +4,7 @@ pretraining heads `cls/predictions` and `cls/seq_relationship` when present."""
 
 import glob
 import os
+import re
 
 import numpy as np
 
@@ -18,15 +19,38 @@ _IGNORED = ("global_step", "good_steps", "loss_scale", "current_loss_scale")
 
 
 def checkpoint_prefix(path):
-    """The checkpoint prefix in a directory (`bert_model.ckpt`, or whatever
-    single `*.index` file it holds)."""
+    """The checkpoint prefix in a directory: `bert_model.ckpt`, else the one
+    the `checkpoint` file names (the latest of a pretraining run), else the
+    `*.index` file with the highest step number."""
     if os.path.isfile(path + ".index"):
         return path
-    indexes = sorted(glob.glob(os.path.join(path, "*.index")))
+    indexes = glob.glob(os.path.join(path, "*.index"))
     if not indexes:
         return None
-    preferred = [p for p in indexes if os.path.basename(p) == "bert_model.ckpt.index"]
-    return (preferred or indexes)[0][: -len(".index")]
+    if os.path.isfile(os.path.join(path, "bert_model.ckpt.index")):
+        return os.path.join(path, "bert_model.ckpt")
+    latest = _latest_from_state_file(path)
+    if latest and os.path.isfile(latest + ".index"):
+        return latest
+    return max(indexes, key=lambda p: (_step(p), p))[: -len(".index")]
+
+
+def _step(index_path):
+    match = re.search(r"-(\d+)\.index$", index_path)
+    return int(match.group(1)) if match else -1
+
+
+def _latest_from_state_file(path):
+    # The `checkpoint` text file TF1 Savers write: model_checkpoint_path: "..."
+    state = os.path.join(path, "checkpoint")
+    if not os.path.isfile(state):
+        return None
+    with open(state, encoding="utf-8", errors="replace") as f:
+        match = re.search(r'^model_checkpoint_path:\s*"([^"]+)"', f.read(), re.M)
+    if not match:
+        return None
+    name = match.group(1)
+    return name if os.path.isabs(name) else os.path.join(path, name)
 
 
 def is_google_dir(path):

@@ -13,7 +13,10 @@ from bert_keras.config import BertConfig
 
 def is_keras_hub_dir(path):
     cfg = os.path.join(path, "config.json")
-    if not (os.path.isfile(cfg) and os.path.isfile(os.path.join(path, "model.weights.h5"))):
+    # model.weights.json is the index of a sharded preset.
+    weights = any(os.path.isfile(os.path.join(path, f))
+                  for f in ("model.weights.h5", "model.weights.json"))
+    if not (os.path.isfile(cfg) and weights):
         return False
     with open(cfg, encoding="utf-8") as f:
         return "BertBackbone" in json.load(f).get("class_name", "")

@@ -177,3 +177,20 @@ def test_cli_reports_errors_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "'bert/pooler/dense/bias'" in err
     assert "\n" not in err and "Traceback" not in err
+
+
+def test_pretraining_output_dir_uses_latest_checkpoint(tmp_path):
+    """A run_pretraining.py output dir: model.ckpt-<step> files and a
+    `checkpoint` state file naming the latest."""
+    src = str(tmp_path / "pretraining_output")
+    old = random_tf1_weights(GOOGLE_CONFIG, heads=False, seed=1)
+    new = random_tf1_weights(GOOGLE_CONFIG, heads=False, seed=2)
+    write_tf1_checkpoint(src, GOOGLE_CONFIG, old, optimizer_slots=False, prefix="model.ckpt-900")
+    write_tf1_checkpoint(src, GOOGLE_CONFIG, new, optimizer_slots=False, prefix="model.ckpt-1000")
+    model = load_model_dir(src)
+    np.testing.assert_array_equal(model.weights["pooler/kernel"], new["bert/pooler/dense/kernel"])
+    os.remove(os.path.join(src, "checkpoint"))  # by step number, not by name order
+    write_tf1_checkpoint(src, GOOGLE_CONFIG, old, optimizer_slots=False, prefix="model.ckpt-200")
+    os.remove(os.path.join(src, "checkpoint"))
+    model = load_model_dir(src)
+    np.testing.assert_array_equal(model.weights["pooler/kernel"], new["bert/pooler/dense/kernel"])
