@@ -101,3 +101,12 @@ def test_dict_round_trip():
     assert json.loads(json.dumps(config.to_dict())) == config.to_dict()
     with pytest.raises(ValueError, match="Unknown BertConfig fields.*hidden_layers"):
         BertConfig.from_dict(dict(config.to_dict(), hidden_layers=3))
+
+
+def test_docstring_examples():
+    import doctest
+
+    from bert_keras import config
+    for module in (config,):
+        result = doctest.testmod(module, verbose=False)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -10,7 +10,7 @@ class BertClassificationHead(keras.layers.Layer):
 
     Example:
     >>> import numpy as np
-    >>> BertClassificationHead(3)(np.zeros((2, 16), "float32")).shape
+    >>> tuple(BertClassificationHead(3)(np.zeros((2, 16), "float32")).shape)
     (2, 3)
     """
 

@@ -25,7 +25,7 @@ def BertMaskedLMHead(encoder, name="mlm_head"):
     >>> encoder = BertEncoder(BertConfig.preset("tiny", vocab_size=50))
     >>> head = BertMaskedLMHead(encoder)
     >>> seq = np.zeros((1, 4, 128), "float32")
-    >>> head(seq, mask_positions=np.array([[1, 2]])).shape
+    >>> tuple(head(seq, mask_positions=np.array([[1, 2]])).shape)
     (1, 2, 50)
     """
     config = encoder.config

@@ -10,7 +10,7 @@ class BertNextSentenceHead(keras.layers.Dense):
 
     Example:
     >>> import numpy as np
-    >>> BertNextSentenceHead()(np.zeros((3, 16), "float32")).shape
+    >>> tuple(BertNextSentenceHead()(np.zeros((3, 16), "float32")).shape)
     (3, 2)
     """
 

@@ -17,7 +17,7 @@ class BertEmbeddings(keras.layers.Layer):
     Example:
     >>> import numpy as np
     >>> layer = BertEmbeddings(vocab_size=100, hidden_size=32)
-    >>> layer(np.array([[2, 5, 3]]), np.array([[0, 0, 0]])).shape
+    >>> tuple(layer(np.array([[2, 5, 3]]), np.array([[0, 0, 0]])).shape)
     (1, 3, 32)
     """
 

@@ -31,7 +31,7 @@ class BertEncoder(keras.Model):
     >>> out = encoder({"token_ids": np.array([[2, 7, 3, 0]]),
     ...                "segment_ids": np.zeros((1, 4), "int32"),
     ...                "padding_mask": np.array([[1, 1, 1, 0]])})
-    >>> out["sequence_output"].shape, out["pooled_output"].shape
+    >>> tuple(out["sequence_output"].shape), tuple(out["pooled_output"].shape)
     ((1, 4, 128), (1, 128))
     >>> len(out["encoder_outputs"])
     2
@@ -173,6 +173,10 @@ def _check_inputs(inputs, max_length=None):
             raise ValueError(
                 f"BertEncoder inputs must all have the same shape [batch, seq]; "
                 f"{INPUT_NAMES[0]!r} has {first} but {name!r} has {shape}")
+        if length == 0:
+            raise ValueError(
+                f"BertEncoder input {name!r} has sequence length 0; it needs "
+                "at least the [CLS] position")
         if max_length and length is not None and length > max_length:
             raise ValueError(
                 f"BertEncoder input {name!r} has sequence length {length}, "

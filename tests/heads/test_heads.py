@@ -142,3 +142,13 @@ def test_classification_head_dropout_and_config():
     clone(x)
     clone.set_weights(head.get_weights())
     np.testing.assert_allclose(np.asarray(clone(x)), inference, atol=1e-6)
+
+
+def test_docstring_examples():
+    import doctest
+
+    from bert_keras.heads import (classification_head, masked_lm_head,
+                                 next_sentence_head)
+    for module in (classification_head, masked_lm_head, next_sentence_head,):
+        result = doctest.testmod(module, verbose=False)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -97,3 +97,12 @@ def test_activations():
     # Serializable by name, so saved models restore the same function.
     assert keras.activations.deserialize(keras.activations.serialize(gelu_exact)) is gelu_exact
     assert keras.activations.deserialize(keras.activations.serialize(gelu_tanh)) is gelu_tanh
+
+
+def test_docstring_examples():
+    import doctest
+
+    from bert_keras.layers import embeddings
+    for module in (embeddings,):
+        result = doctest.testmod(module, verbose=False)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -221,3 +221,12 @@ def test_tiny_preset_builds():
     out = encoder(make_inputs([3], 4))
     assert tuple(out["sequence_output"].shape) == (1, 4, 128)
     assert len(out["encoder_outputs"]) == 2
+
+
+def test_docstring_examples():
+    import doctest
+
+    from bert_keras.models import encoder
+    for module in (encoder,):
+        result = doctest.testmod(module, verbose=False)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -152,6 +152,22 @@ def test_encoder_rejects_too_long(encoder):
         encoder(x)
 
 
+def test_encoder_rejects_zero_length(encoder):
+    x = {k: np.zeros((2, 0), "int32") for k in ("token_ids", "segment_ids", "padding_mask")}
+    with pytest.raises(ValueError, match="sequence length 0"):
+        encoder(x)
+
+
+def test_encoder_accepts_empty_batch_and_all_padding_rows(encoder):
+    empty = {k: np.zeros((0, 4), "int32") for k in ("token_ids", "segment_ids", "padding_mask")}
+    assert tuple(encoder(empty)["pooled_output"].shape) == (0, 32)
+    x = _inputs(padding_mask=np.array([[1, 1, 0, 0]], "int32"))
+    all_padding = {k: np.concatenate([v, np.zeros_like(v)]) for k, v in x.items()}
+    out = encoder(all_padding)
+    assert np.isfinite(np.asarray(out["sequence_output"])).all()
+    assert np.isfinite(np.asarray(out["pooled_output"])).all()
+
+
 def test_encoder_rejects_missing_key(encoder):
     x = _inputs()
     del x["segment_ids"]

@@ -174,3 +174,12 @@ def test_from_pretrained_model_dir(minilm_dir):
     assert tokenizer.lowercase
     assert tokenizer.special_tokens_dict()["vocab_size"] == 30522
     assert tokenizer(["Hello, world!"]).to_list() == [[7592, 1010, 2088, 999]]
+
+
+def test_docstring_examples():
+    import doctest
+
+    from bert_keras.tokenization import packer, preprocessor, tokenizer, vocab
+    for module in (tokenizer, packer, preprocessor, vocab,):
+        result = doctest.testmod(module, verbose=False)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

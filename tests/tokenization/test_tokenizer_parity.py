@@ -99,6 +99,21 @@ def test_cased_matches_hf_tokenizers(uncased_vocab):
     assert sum(a != b for a, b in zip(ours, uncased)) > 300
 
 
+@pytest.mark.parametrize("ours, theirs", [
+    (dict(lowercase=True, strip_accents=False), dict(lowercase=True, strip_accents=False)),
+    (dict(lowercase=False, strip_accents=True), dict(lowercase=False, strip_accents=True)),
+    (dict(tokenize_chinese_chars=False), dict(handle_chinese_chars=False)),
+])
+def test_options_match_hf_tokenizers(uncased_vocab, ours, theirs):
+    from bert_keras import BertTokenizer
+
+    texts = sst2_dev_sentences()[:150] + tnews_dev_sentences()[:150] + [
+        "Café Ångström NAÏVE 中国 日本語 한국어", "Übermäßig"]
+    reference = tokenizers.BertWordPieceTokenizer(uncased_vocab, **theirs)
+    expected = [e.ids[1:-1] for e in reference.encode_batch(texts)]
+    _assert_same_ids(BertTokenizer(uncased_vocab, **ours)(texts).to_list(), expected, texts)
+
+
 HARD_CASES = [
     "", "   \t\n ", "I love 🤗 and 🎉!",
     "Hello мир 世界 مرحبا שלום こんにちは 안녕",
