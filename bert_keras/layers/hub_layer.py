@@ -66,6 +66,10 @@ class HubLayer(keras.layers.Layer):
     >>> len(layer.weights), len(layer.trainable_weights)
     (1, 0)
 
+    `model.export(path)` of a Keras 3 model built with HubLayers writes one
+    self-contained serving SavedModel (strings in, when it starts with a
+    preprocessor): the vocabulary Asset and the current weights go with it.
+
     To reload a `.keras` file that holds a `HubLayer`, pass
     `safe_mode=False` to `keras.saving.load_model`: like
     `keras.layers.TFSMLayer`, it loads an external SavedModel, whose graph

@@ -283,3 +283,20 @@ def test_clear_errors(toy, tmp_path):
         HubLayer(exported, signature="serving_default", trainable=True)
     by_signature = HubLayer(exported, signature="serving_default")
     assert list(by_signature(tf.constant(x)).values())[0].shape == (1, 2)
+
+
+def test_keras_model_export_serves_strings_on_its_own(toy, tmp_path):
+    """`model.export()` of a Keras 3 model with HubLayers writes one serving
+    SavedModel, strings in, that carries the vocab Asset and the fine-tuned
+    weights: it still works after the original SavedModels are gone."""
+    import shutil
+
+    copy = {k: shutil.copytree(v, tmp_path / "hub" / k) for k, v in toy.items()}
+    model = _classifier(HubLayer(str(copy["preprocess"])),
+                        HubLayer(str(copy["encoder"]), trainable=True))
+    _fit(model)
+    expected = model.predict(TEXTS, verbose=0)
+    model.export(str(tmp_path / "served"), verbose=False)
+    shutil.rmtree(tmp_path / "hub")
+    served = tf.saved_model.load(str(tmp_path / "served"))
+    np.testing.assert_allclose(served.serve(tf.constant(list(TEXTS))), expected, atol=1e-6)
