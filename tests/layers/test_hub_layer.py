@@ -300,3 +300,16 @@ def test_keras_model_export_serves_strings_on_its_own(toy, tmp_path):
     shutil.rmtree(tmp_path / "hub")
     served = tf.saved_model.load(str(tmp_path / "served"))
     np.testing.assert_allclose(served.serve(tf.constant(list(TEXTS))), expected, atol=1e-6)
+
+
+def test_sequential_model(toy):
+    """The most reported hub.KerasLayer failure is Keras 3's "Only instances
+    of `keras.Layer` can be added to a Sequential model"."""
+    model = keras.Sequential([
+        keras.Input(shape=(), dtype="string"),
+        HubLayer(toy["preprocess"]),
+        HubLayer(toy["encoder"], trainable=True, output_key="pooled_output"),
+        keras.layers.Dense(1),
+    ])
+    assert model.predict(TEXTS[:3], verbose=0).shape == (3, 1)
+    assert len(model.trainable_weights) == 3 + 2
