@@ -202,6 +202,30 @@ def test_weights_that_do_not_match_the_config(encoder):
         canonical.assign_encoder(wider_ffn, weights, source="test")
 
 
+@pytest.mark.parametrize("change, message", [
+    (dict(hidden_size=192), r"embeddings/word_embeddings.*\(30522, 384\).*\(30522, 192\)"),
+    (dict(num_layers=7), r"layer_6/"),
+    (dict(num_layers=5), r"unexpected.*layer_5/"),
+], ids=["hidden_size", "more_layers", "fewer_layers"])
+def test_model_dir_config_that_does_not_match_its_weights(minilm_dir, tmp_path, change, message):
+    """A converted model directory whose bert_keras.json was edited: loading
+    fails with an error naming the tensor, not with garbage outputs."""
+    import json
+    import os
+
+    bad = tmp_path / "bad_model"
+    bad.mkdir()
+    for name in os.listdir(minilm_dir):
+        if name != "bert_keras.json":
+            os.symlink(os.path.join(minilm_dir, name), bad / name)
+    with open(os.path.join(minilm_dir, "bert_keras.json"), encoding="utf-8") as f:
+        meta = json.load(f)
+    meta["config"].update(change)
+    (bad / "bert_keras.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises((ValueError, KeyError), match=message):
+        BertEncoder.from_pretrained(str(bad))
+
+
 def test_bad_config_values():
     with pytest.raises(ValueError, match="hidden_act"):
         BertConfig(hidden_act="gelu_fast")
