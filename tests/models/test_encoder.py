@@ -167,6 +167,7 @@ def test_gelu_and_gelu_tanh_differ():
     BERT's 0.02 init, where the two curves are almost identical.)"""
     from bert_keras.layers.activations import gelu_exact, gelu_tanh
 
+    keras.utils.set_random_seed(3)  # max difference about 1e-3 for any seed
     tanh_encoder = BertEncoder(small_config(hidden_act="gelu_tanh", initializer_range=0.3))
     erf_encoder = BertEncoder(small_config(hidden_act="gelu"))
     erf_encoder.set_weights(tanh_encoder.get_weights())
