@@ -12,7 +12,8 @@ class BertPreprocessor:
     Call it with a batch of strings, or a tuple `(first, second)` of two
     batches for sentence pairs. `(x, y)` and `(x, y, sample_weight)` tuples
     from `tf.data` pass labels through, so it can be mapped over a dataset:
-    `ds.map(preprocessor)`.
+    `ds.map(preprocessor)`. Two string batches, as a tuple or as two
+    arguments, are always a sentence pair (so labels must not be strings).
 
     Example:
     >>> tokenizer = BertTokenizer(
@@ -45,6 +46,12 @@ class BertPreprocessor:
         if isinstance(x, tuple) and y is None and len(x) in (2, 3) and not _is_segment_pair(x):
             # (x, y) or (x, y, sample_weight) from tf.data.
             return self(*x)
+        if (y is not None and sample_weight is None and not isinstance(x, tuple)
+                and _is_segment_pair((x, y))):
+            # `ds.map(preprocessor)` over unlabelled (a, b) string pairs calls
+            # it with two arguments: the same rule as above, a pair of string
+            # batches is a sentence pair, not (x, y); else b would be lost.
+            return self((x, y))
         segments = x if isinstance(x, tuple) else (x,)
         if len(segments) not in (1, 2):
             raise ValueError(f"BERT takes one or two segments, got {len(segments)}")

@@ -105,10 +105,14 @@ def test_tf_data_pairs_mixed_lengths(pre):
     assert x1["token_ids"] == [[CLS, ID["the"], SEP, SEP, PAD, PAD, PAD, PAD]]
     assert x1["segment_ids"] == [[0, 0, 0, 1, 0, 0, 0, 0]]
     assert (y0, y1) == ([1, 0], [1])
-    # Pairs without labels.
-    ds = tf.data.Dataset.from_tensor_slices(((a, b),)).batch(3).map(pre)
-    (x,) = list(ds)
-    assert x["token_ids"].shape == (3, 8)
+    # Pairs without labels, nested or flat: both segments are used.
+    for elements in (((a, b),), (a, b)):
+        ds = tf.data.Dataset.from_tensor_slices(elements).batch(3).map(pre)
+        assert isinstance(ds.element_spec, dict)
+        (x,) = list(ds)
+        assert as_lists(x)["segment_ids"][1] == [0, 0, 0, 1, 1, 0, 0, 0]
+    # Eagerly too: two string batches as two arguments are a pair.
+    assert as_lists(pre(["dog"], ["cat"])) == as_lists(pre((["dog"], ["cat"])))
 
 
 def test_tf_data_dynamic_length(tokenizer):
