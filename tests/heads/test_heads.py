@@ -106,6 +106,19 @@ def test_mlm_follows_encoder_activation():
     assert head._intermediate_layer_norm.epsilon == 1e-7
 
 
+def test_mlm_follows_encoder_dtype_policy():
+    encoder = BertEncoder(BertConfig(vocab_size=VOCAB, hidden_size=HIDDEN, num_layers=1,
+                                     num_heads=2, intermediate_size=32),
+                          dtype="mixed_bfloat16")
+    head = BertMaskedLMHead(encoder)
+    assert head.dtype_policy.name == "mixed_bfloat16"
+    x = {"token_ids": np.array([[2, 5, 3]], "int32"), "segment_ids": np.zeros((1, 3), "int32"),
+         "padding_mask": np.ones((1, 3), "int32")}
+    logits = head(encoder(x)["sequence_output"], mask_positions=np.array([[1]], "int32"))
+    assert tuple(logits.shape) == (1, 1, VOCAB)
+    assert head._bias.dtype == "float32"  # variables stay float32
+
+
 def test_next_sentence_head():
     head = BertNextSentenceHead()
     out = head(np.random.default_rng(0).normal(size=(3, HIDDEN)).astype("float32"))
