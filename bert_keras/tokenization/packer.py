@@ -13,6 +13,8 @@ class BertPacker:
 
     A thin wrapper of keras-hub's `MultiSegmentPacker` (forced onto its
     TensorFlow path, so it works eagerly, in `tf.function` and in `tf.data`).
+    Call it with one or two segments, each a batch of ids `[batch, (tokens)]`
+    (or `[batch, (words), (pieces)]`); 1-D segments give 1-D outputs.
 
     Args:
         sequence_length: total length including special tokens.
