@@ -2,7 +2,7 @@
 refusals, and no half-written output after a failure."""
 
 import os
-import subprocess
+import runpy
 import sys
 
 import numpy as np
@@ -93,12 +93,16 @@ def test_failure_midway_leaves_nothing(tiny_model_dirs, tmp_path, monkeypatch):
     assert os.listdir(out) == ["old.txt"] and _leftovers(tmp_path) == []
 
 
-def test_entry_script_help():
+def test_entry_script_help(monkeypatch, capsys):
+    """export/export_tfhub.py is the CLI's export command (run in-process:
+    a subprocess would pay for importing TensorFlow again)."""
     script = os.path.join(REPO, "export", "export_tfhub.py")
-    result = subprocess.run([sys.executable, script, "--help"], capture_output=True,
-                            text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert "--frozen" in result.stdout and "--with-mlm" in result.stdout
+    monkeypatch.setattr(sys, "argv", [script, "--help"])
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_path(script, run_name="__main__")
+    assert exit_info.value.code == 0
+    printed = capsys.readouterr().out
+    assert "--frozen" in printed and "--with-mlm" in printed and "--seq-length" in printed
 
 
 def test_minilm_export_matches_hugging_face(minilm_dir, tmp_path):

@@ -215,3 +215,28 @@ def test_tf_keras_model_saved_moved_reloaded(tiny_exports, tmp_path):
     # A vocab Asset is inside the re-saved model, not pointing at the export.
     assets = os.listdir(tmp_path / "moved" / "assets")
     assert "vocab.txt" in assets
+
+
+def test_frozen_fallback_keeps_variables_untrainable(tiny_keras, tmp_path, monkeypatch):
+    """Models too big to fold into one GraphDef keep their variables in the
+    frozen form: none trainable, dropout never on, same outputs."""
+    from bert_keras.export import hub_encoder
+
+    encoder, head, _ = tiny_keras
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("[PAD]\n")
+    monkeypatch.setattr(hub_encoder, "MAX_FROZEN_BYTES", 0)
+    root, signatures, info = hub_encoder.build_encoder_module(
+        encoder, str(vocab), True, frozen=True, mlm_head=head)
+    assert info == {"form": "frozen", "folded": False}
+    tf.saved_model.save(root, str(tmp_path / "encoder"), signatures=signatures)
+    loaded = hub.load(str(tmp_path / "encoder"))
+    assert len(loaded.variables) == len(encoder.variables)
+    assert list(loaded.trainable_variables) == [] and list(loaded.mlm.trainable_variables) == []
+    ids = tf.constant([[2, 15, 16, 3]])
+    x = {"input_word_ids": ids, "input_mask": tf.ones_like(ids), "input_type_ids": tf.zeros_like(ids)}
+    want = encoder({"token_ids": ids, "segment_ids": tf.zeros_like(ids),
+                    "padding_mask": tf.ones_like(ids)})["pooled_output"]
+    np.testing.assert_allclose(loaded(x, training=True)["pooled_output"], want, atol=1e-5)
+    x["masked_lm_positions"] = tf.constant([[1, 2]])
+    assert loaded.mlm(x, training=True)["mlm_logits"].shape == (1, 2, encoder.config.vocab_size)
