@@ -198,7 +198,10 @@ def finetune(model, task, train, dev, out, options=None, log=print):
                                     pad_to_bucket=bool(options.xla))
         ds = ds.skip(done_in_epoch).take(steps)
         started = time.time()
-        classifier.fit(ds, initial_epoch=epoch, epochs=epoch + 1, steps_per_epoch=steps,
+        # `epochs` is the real count, for the progress bar's "Epoch 2/3"; the
+        # callback stops fit after this one epoch (we evaluate in between).
+        classifier.fit(ds, initial_epoch=epoch, epochs=-(-total_steps // steps_per_epoch),
+                       steps_per_epoch=steps,
                        callbacks=callbacks, verbose=options.verbose, shuffle=False)
         state["train_seconds"] += time.time() - started
         step += steps
@@ -275,6 +278,9 @@ class _Progress:
                         self.report(self.step, metrics, self.save_best(self.step, metrics))
                 if self.step % self.options.checkpoint_every == 0:
                     self.save_checkpoint(self.step)
+
+            def on_epoch_end(self, epoch, logs=None):
+                self.model.stop_training = True
 
             def report(self, step, metrics, improved):
                 text = ", ".join(f"{k} {v:.2f}" for k, v in metrics.items())
