@@ -35,23 +35,6 @@ def input_specs(with_positions=False):
     return specs
 
 
-def check_inputs(inputs, with_positions=False):
-    """Clear Python-side errors for a missing key or a wrong dtype (the
-    restored functions would only say "Could not find matching function")."""
-    expected = list(input_specs(with_positions))
-    if not isinstance(inputs, dict):
-        raise TypeError(f"The encoder takes a dict with keys {expected}, "
-                        f"each int32 [batch, seq]; got {type(inputs).__name__}")
-    missing = [k for k in expected if k not in inputs]
-    if missing:
-        raise KeyError(f"Encoder inputs are missing {missing}; expected keys {expected}, "
-                       f"each int32 [batch, seq] (got {sorted(inputs)})")
-    for k in expected:
-        if inputs[k].dtype != tf.int32:
-            raise TypeError(f"Encoder input {k!r} must be int32 [batch, seq], "
-                            f"got {inputs[k].dtype.name}")
-
-
 def _keras_inputs(inputs):
     return {
         "token_ids": inputs["input_word_ids"],

@@ -128,3 +128,22 @@ def test_moved_directory_still_loads(tiny_exports, tmp_path):
     want = hub.load(tiny_exports["frozen"]["preprocess"])(tf.constant(["hello world"]))
     np.testing.assert_array_equal(out["input_word_ids"], want["input_word_ids"])
     assert preprocess.vocab_file.asset_path.numpy().decode().startswith(str(moved))
+
+
+def test_tf_keras_pair_model_as_in_tf_hub_docs(tiny_exports):
+    """The documented TF Hub recipe for sentence pairs: hub.KerasLayer on
+    `.tokenize` and on `.bert_pack_inputs` with `arguments=dict(seq_length=...)`."""
+    tf_keras = pytest.importorskip("tf_keras")
+    path = tiny_exports["trainable"]["preprocess"]
+    preprocess = hub.load(path)
+    texts = [tf_keras.layers.Input(shape=(), dtype=tf.string) for _ in range(2)]
+    tokenize = hub.KerasLayer(preprocess.tokenize)
+    pack = hub.KerasLayer(preprocess.bert_pack_inputs, arguments=dict(seq_length=10))
+    model = tf_keras.Model(texts, pack([tokenize(t) for t in texts]))
+    a, b = tf.constant(["the cat sat on the mat"]), tf.constant(["hello world"])
+    out = model([a, b])
+    want = preprocess.bert_pack_inputs([preprocess.tokenize(a), preprocess.tokenize(b)],
+                                       seq_length=tf.constant(10))
+    assert out["input_word_ids"].shape == (1, 10)
+    for key in want:
+        np.testing.assert_array_equal(out[key], want[key])
