@@ -111,7 +111,7 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
         name = os.path.basename(out)
         with open(os.path.join(tmp, "README.md"), "w", encoding="utf-8") as f:
             f.write(model_card(model, seq_length, frozen, info["folded"], with_mlm,
-                               name, example_ids))
+                               name, example_ids, source=_source_name(src, model)))
 
         if verify:
             log.step("verifying: reloading and comparing with the Keras model")
@@ -137,6 +137,15 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
         "encoder": os.path.join(out, "encoder"),
         "model_card": os.path.join(out, "README.md"),
     }
+
+
+def _source_name(src, model):
+    """A built-in name says more than the site-packages path behind it."""
+    from bert_keras.checkpoints.builtin import BUILTIN
+
+    if isinstance(src, str) and src in BUILTIN:
+        return src
+    return model.source or model.path
 
 
 def _check_target(out, overwrite):

@@ -3,7 +3,7 @@
 import json
 
 
-def model_card(model, seq_length, frozen, folded, with_mlm, name, example_ids):
+def model_card(model, seq_length, frozen, folded, with_mlm, name, example_ids, source=None):
     """Markdown text describing an export of `model` (a `BertModelDir`);
     `example_ids` are the packed ids of "hello world", for the CLI example."""
     n = len(example_ids)
@@ -40,7 +40,7 @@ and optionally `tensorflow_hub`; not `bert_keras`.
 
 | | |
 |---|---|
-| Source | `{model.source or model.path}` |
+| Source | `{source or model.source or model.path}` |
 | Layers (L) | {L} |
 | Hidden size (H) | {H} |
 | Attention heads | {c.num_heads} |
