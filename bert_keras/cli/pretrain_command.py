@@ -73,5 +73,8 @@ def run(args):
               f"mlm_accuracy={history['mlm_accuracy'][-1]:.4f} "
               f"nsp_loss={history['nsp_loss'][-1]:.4f} "
               f"nsp_accuracy={history['nsp_accuracy'][-1]:.4f}")
-    print(f"model directory: {result['out']}")
+    if result["out"]:
+        print(f"model directory: {result['out']}")
+    else:
+        print("this worker is not the chief: the chief writes the model directory")
     return 0

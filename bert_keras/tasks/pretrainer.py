@@ -6,10 +6,11 @@ from bert_keras.config import BertConfig
 from bert_keras.heads.masked_lm_head import BertMaskedLMHead
 from bert_keras.heads.next_sentence_head import BertNextSentenceHead
 from bert_keras.models.encoder import INPUT_NAMES, BertEncoder
+from bert_keras.training.strategy import MultiWorkerFitMixin
 
 
 @keras.saving.register_keras_serializable(package="bert_keras")
-class BertPretrainer(keras.Model):
+class BertPretrainer(MultiWorkerFitMixin, keras.Model):
     """Masked-LM and next-sentence prediction on a `BertEncoder`.
 
     Inputs: the encoder's three int32 tensors plus `mask_positions`

@@ -33,7 +33,9 @@ def checkpoint_dir_for(out):
 def build_optimizer(learning_rate, total_steps, warmup_steps, weight_decay=0.01,
                     clipnorm=1.0):
     """AdamW, linear warmup to `learning_rate` then cosine decay to 0;
-    LayerNorm weights and biases are not decayed."""
+    LayerNorm weights and biases are not decayed; the global gradient norm
+    is clipped at `clipnorm` (as original BERT), after the all-reduce when
+    distributed."""
     import keras
 
     warmup_steps = max(0, min(warmup_steps, total_steps - 1))
@@ -42,9 +44,14 @@ def build_optimizer(learning_rate, total_steps, warmup_steps, weight_decay=0.01,
         decay_steps=max(1, total_steps - warmup_steps),
         warmup_target=learning_rate if warmup_steps else None,
         warmup_steps=warmup_steps)
-    optimizer = keras.optimizers.AdamW(
+    from bert_keras.training.strategy import ClipAfterAllReduceMixin
+
+    class AdamW(ClipAfterAllReduceMixin, keras.optimizers.AdamW):
+        pass
+
+    optimizer = AdamW(
         learning_rate=schedule, weight_decay=weight_decay, beta_1=0.9, beta_2=0.999,
-        epsilon=1e-6, clipnorm=clipnorm)
+        epsilon=1e-6, global_clipnorm=clipnorm)
     optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
     return optimizer
 
@@ -232,7 +239,7 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
             shutil.rmtree(state_dir, ignore_errors=True)
     else:
         shutil.rmtree(state_dir, ignore_errors=True)
-    return {"out": out, "steps": done, "initial_step": initial_epoch * steps_per_epoch,
+    return {"out": out if chief else None, "steps": done, "initial_step": initial_epoch * steps_per_epoch,
             "history": history.history, "config": model_config,
             "vocab_size": len(tokens), "model": model, "tokenizer": tokenizer}
 
