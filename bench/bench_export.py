@@ -22,9 +22,9 @@ the exact one). Measured on a shared 2-core CPU, 872 sentences:
     SavedModel frozen, len 128               18.6    23.4   2.98e-07
     SavedModel trainable, dynamic len        24.1    13.0   2.83e-07
     keras-hub BertBackbone, len 128          14.8    23.5   1.59e-01
- `cpu s` is process CPU time: on a shared machine it is steadier
-than wall time. Also
-reports export time and SavedModel sizes.
+
+(load average ~9: wall times are inflated; `cpu s`, the process CPU time,
+is steadier). Also reports export time and SavedModel sizes.
 
     python bench/bench_export.py              # all 872 sentences
     python bench/bench_export.py --limit 256
