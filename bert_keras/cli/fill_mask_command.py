@@ -15,7 +15,8 @@ def add_parser(sub):
                     "the output is a JSON list: per text, per [MASK], the top tokens.")
     p.add_argument("model", help="model directory, checkpoint or built-in name")
     p.add_argument("texts", nargs="*", metavar="TEXT",
-                   help='text with [MASK], e.g. "Paris is the [MASK] of France."')
+                   help='text with [MASK], e.g. "Paris is the [MASK] of France." '
+                        "(right after MODEL, before the options)")
     p.add_argument("--top-k", type=int, default=5, help="candidates per mask (default 5)")
     p.add_argument("--json", action="store_true",
                    help="JSON in ({\"input_data\": [...]}, argument or stdin) and out")
