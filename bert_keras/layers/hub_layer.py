@@ -38,7 +38,9 @@ class HubLayer(keras.layers.Layer):
             loaded sub-object passed as `handle`, this stays serializable.
 
     Inputs and outputs are whatever the SavedModel takes and returns (strings
-    for a preprocessor, dicts, lists). Dtypes are fixed in the SavedModel, so
+    for a preprocessor, dicts, lists). Give `fit`/`predict` strings as a
+    `tf.data.Dataset` or a numpy `dtype=object` array: Keras' data adapters
+    reject numpy unicode (`"<U"`) arrays. Dtypes are fixed in the SavedModel, so
     inputs are never autocast and the layer never asks XLA to compile the
     graph (it may hold string or lookup-table ops).
 
