@@ -19,8 +19,10 @@ def _read(name):
     return nbformat.read(os.path.join(NOTEBOOKS, name), as_version=4)
 
 
-def _run(name, monkeypatch):
-    """Executes the notebook from its own folder; returns its text output."""
+def _run(name, monkeypatch, tmp_path):
+    """Executes the notebook from its own folder; returns its text output.
+    The notebook's export goes to a temporary directory: under `tmp_path`,
+    which pytest prunes, not the system /tmp."""
     pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
     from nbclient import NotebookClient
@@ -35,6 +37,7 @@ def _run(name, monkeypatch):
     monkeypatch.setenv("BERT_KERAS_SHARED_DATA", os.path.abspath(SHARED_DATA))
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")
     monkeypatch.delenv("BERT_KERAS_EXPORT_DIR", raising=False)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
     nb = _read(name)
     NotebookClient(nb, kernel_name="python3", timeout=600,
                    resources={"metadata": {"path": NOTEBOOKS}}).execute()
@@ -77,16 +80,16 @@ def test_notebooks_are_committed_without_outputs(name):
             assert cell.outputs == [] and cell.execution_count is None
 
 
-def test_text_classification_fine_tunes_the_encoder(monkeypatch):
-    text = _run("text_classification.ipynb", monkeypatch)
+def test_text_classification_fine_tunes_the_encoder(monkeypatch, tmp_path):
+    text = _run("text_classification.ipynb", monkeypatch, tmp_path)
     _check_common(text)
     assert int(re.search(r"trainable variables in the SavedModel: (\d+)", text)[1]) > 100
     assert "encoder weights changed: True" in text
     _accuracies(text)
 
 
-def test_text_classification_frozen_trains_the_head_only(monkeypatch):
-    text = _run("text_classification_frozen.ipynb", monkeypatch)
+def test_text_classification_frozen_trains_the_head_only(monkeypatch, tmp_path):
+    text = _run("text_classification_frozen.ipynb", monkeypatch, tmp_path)
     _check_common(text)
     assert "trainable variables in the SavedModel: 0" in text
     assert "trainable weights: ['classifier/kernel', 'classifier/bias']" in text
