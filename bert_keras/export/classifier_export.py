@@ -53,9 +53,13 @@ class ClassifierServer(tf.Module):
             text_b = tf.TensorSpec([None], tf.string, name="text_b")
             self.serve = tf.function(
                 lambda text, text_b: self._outputs((text, text_b)),
-                input_signature=[text, text_b])
+                input_signature=[text, text_b], autograph=False)
         else:
-            self.serve = tf.function(lambda text: self._outputs(text), input_signature=[text])
+            self.serve = tf.function(lambda text: self._outputs(text), input_signature=[text],
+                                     autograph=False)
+        # autograph=False: the graph has no data-dependent Python control
+        # flow, and autograph's rewriting of zero-argument super() calls in
+        # the layers it converts is fragile.
 
     def _outputs(self, texts):
         logits = tf.cast(self.model(self._preprocessor(texts), training=False), tf.float32)
