@@ -112,6 +112,9 @@ class MultiWorkerFitMixin:
     - it averages each step's scalar logs with `reduce(axis=0)`, which
       fails there too ("Invalid reduction dimension 0 for input with 0
       dimensions"): logs get a batch axis of 1 under that strategy.
+
+    The last two are keras-team/keras#20585 and tensorflow/tensorflow#72388
+    (Keras 3 `fit` under MultiWorkerMirroredStrategy, open).
     """
 
     def _maybe_symbolic_build(self, iterator=None, data_batch=None):
