@@ -62,7 +62,6 @@ def main():
     import keras
 
     from bert_keras.data.pretraining import pretraining_dataset, read_documents
-    from bert_keras.tokenization.tokenizer import BertTokenizer
     from bert_keras.training.pretrain import build_optimizer, pretrain
 
     files = [os.path.join(DATA, "corpus", "wikitext-2", n) for n in ("valid.txt", "test.txt")]
