@@ -10,14 +10,13 @@ one call, written atomically.
 import dataclasses
 import json
 import os
-import shutil
-import tempfile
 
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
 from bert_keras.config import BertConfig
 from bert_keras.tokenization.vocab import load_vocab, save_vocab
+from bert_keras.utils.atomic_dir import atomic_output_dir
 
 FORMAT = "bert_keras/1"
 META_FILE = "bert_keras.json"
@@ -60,19 +59,7 @@ def save_model_dir(model, out, overwrite=False):
     first, renamed into place only when complete, so a failure never leaves
     a half-written directory."""
     out = os.path.abspath(out)
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise FileExistsError(f"{out} exists and is a file, not a directory")
-    if os.path.exists(out) and os.listdir(out) and not overwrite:
-        raise FileExistsError(f"{out} exists and is not empty (use overwrite)")
-    parent = os.path.dirname(out)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(out) + "-", dir=parent)
-    try:
-        # mkdtemp makes a private (0700) directory; give the result the
-        # permissions of an ordinary new directory.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
+    with atomic_output_dir(out, overwrite) as tmp:
         meta = {
             "format": FORMAT,
             "config": model.config.to_dict(),
@@ -88,12 +75,6 @@ def save_model_dir(model, out, overwrite=False):
                    for k, v in model.weights.items()},
                   os.path.join(tmp, WEIGHTS_FILE))
         save_vocab(model.vocab, os.path.join(tmp, VOCAB_FILE))
-        if os.path.exists(out):
-            shutil.rmtree(out)
-        os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 

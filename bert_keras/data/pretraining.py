@@ -28,6 +28,7 @@ batches for `BertPretrainer.fit`; masks are drawn anew every epoch.
 
 import glob
 import itertools
+import json
 import os
 import random
 import re
@@ -38,6 +39,8 @@ import tensorflow_text as tf_text
 from keras_hub.layers import MaskedLMMaskGenerator
 
 from bert_keras.tokenization.packer import BertPacker
+from bert_keras.tokenization.vocab import save_vocab
+from bert_keras.utils.atomic_dir import atomic_output_dir
 
 FORMATS = ("auto", "bert", "file", "wikitext")
 NOT_NEXT = 1  # NSP label of a random B; 0 means "B follows A".
@@ -413,9 +416,6 @@ def write_tfrecords(documents, tokenizer, out_dir, num_shards=1, seq_length=128,
     temporary sibling directory renamed when complete. Each pass
     of `dupe_factor` masks the text differently. Returns the shard paths and
     the number of examples."""
-    import shutil
-    import tempfile
-
     docs = tokenize_documents(documents, tokenizer)
     masker = PretrainingMasker(tokenizer.get_vocabulary(), seq_length,
                                max_predictions_per_seq, masked_lm_prob,
@@ -424,12 +424,7 @@ def write_tfrecords(documents, tokenizer, out_dir, num_shards=1, seq_length=128,
     if not pairs:
         raise ValueError("the corpus gave no sentence pairs")
     out_dir = os.path.abspath(out_dir)
-    if os.path.exists(out_dir) and os.listdir(out_dir):
-        raise FileExistsError(f"{out_dir} exists and is not empty")
-    parent = os.path.dirname(out_dir)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(out_dir) + "-", dir=parent)
-    try:
+    with atomic_output_dir(out_dir, hint="choose a new directory") as tmp:
         names = [f"pretrain-{i:05d}-of-{num_shards:05d}.tfrecord" for i in range(num_shards)]
         writers = [tf.io.TFRecordWriter(os.path.join(tmp, n)) for n in names]
         tf.random.set_seed(seed)
@@ -451,28 +446,17 @@ def write_tfrecords(documents, tokenizer, out_dir, num_shards=1, seq_length=128,
         for w_ in writers:
             w_.close()
         # What a reader needs to parse and tokenize consistently.
-        import json
-
-        from bert_keras.tokenization.vocab import save_vocab
-
         save_vocab(tokenizer.get_vocabulary(), os.path.join(tmp, "vocab.txt"))
         with open(os.path.join(tmp, DATA_INFO), "w", encoding="utf-8") as f:
             json.dump({"seq_length": seq_length, "num_examples": count,
                        "max_predictions_per_seq": max_predictions_per_seq,
                        "lowercase": bool(tokenizer.lowercase),
                        "whole_word_masking": whole_word_masking}, f, indent=1)
-        if os.path.exists(out_dir):
-            os.rmdir(out_dir)
-        os.rename(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return [os.path.join(out_dir, n) for n in names], count
 
 
 def tfrecords_info(paths):
     """The `pretraining_data.json` beside shards (empty dict if none)."""
-    import json
 
     for path in expand_paths(paths):
         info = os.path.join(os.path.dirname(path), DATA_INFO)

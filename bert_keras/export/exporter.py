@@ -6,7 +6,6 @@
 """
 
 import os
-import shutil
 import tempfile
 import time
 
@@ -16,6 +15,7 @@ import tensorflow as tf
 from bert_keras.export.hub_encoder import build_encoder_module
 from bert_keras.export.hub_preprocess import build_preprocess_module
 from bert_keras.export.model_card import model_card
+from bert_keras.utils.atomic_dir import atomic_output_dir, check_output_dir
 
 # Exported outputs must match the Keras model; tighter than any real
 # difference between kernels, looser than float32 reassociation noise.
@@ -55,7 +55,7 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
 
     log = _Progress(verbose)
     out = os.path.abspath(out)
-    _check_target(out, overwrite)
+    check_output_dir(out, overwrite)  # fail before the slow work
 
     log.step("reading model")
     model = src if isinstance(src, BertModelDir) else load_model_dir(src)
@@ -78,14 +78,7 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
     tokenizer = build_tokenizer(model)
     mlm_head = build_mlm_head(model, encoder) if with_mlm else None
 
-    parent = os.path.dirname(out)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(out) + "-", dir=parent)
-    try:
-        # mkdtemp makes the directory private (0700); exports are shared files.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
+    with atomic_output_dir(out, overwrite) as tmp:
         with tempfile.TemporaryDirectory() as work:
             vocab_file = os.path.join(work, "vocab.txt")
             with open(vocab_file, "w", encoding="utf-8") as f:
@@ -121,13 +114,6 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
                 raise RuntimeError(
                     f"exported encoder differs from the Keras model by {error:.3g} "
                     f"(tolerance {VERIFY_ATOL}); nothing was written")
-
-        if os.path.exists(out):
-            shutil.rmtree(out)
-        os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     sizes = {k: _dir_size(os.path.join(out, k)) for k in ("preprocess", "encoder")}
     log.done(f"exported to {out} (preprocess {sizes['preprocess'] / 1e6:.1f} MB, "
              f"encoder {sizes['encoder'] / 1e6:.1f} MB)")
@@ -146,13 +132,6 @@ def _source_name(src, model):
     if isinstance(src, str) and src in BUILTIN:
         return src
     return model.source or model.path
-
-
-def _check_target(out, overwrite):
-    if os.path.isfile(out):
-        raise FileExistsError(f"{out} is a file, not a directory")
-    if os.path.isdir(out) and os.listdir(out) and not overwrite:
-        raise FileExistsError(f"{out} exists and is not empty (use --overwrite / overwrite=True)")
 
 
 def _max_difference(path, encoder, tokenizer, seq_length):
