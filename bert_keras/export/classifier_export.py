@@ -19,12 +19,11 @@ padded only to the longest in the request, capped at the task's
     >>> export_classifier("out/sst2", "serving/sst2")  # doctest: +SKIP
 """
 
-import os
-import shutil
-import tempfile
 
 import numpy as np
 import tensorflow as tf
+
+from bert_keras.utils.atomic_dir import atomic_output_dir
 
 
 class ClassifierServer(tf.Module):
@@ -78,23 +77,11 @@ def export_classifier(src, out, overwrite=False, verify=True):
     from bert_keras.tasks.classifier import load_classifier, predict
 
     model, preprocessor, task = load_classifier(src)
-    out = os.path.abspath(out)
-    if os.path.exists(out) and os.listdir(out) and not overwrite:
-        raise FileExistsError(f"{out} exists and is not empty (use --overwrite)")
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(out) + "-",
-                           dir=os.path.dirname(out))
-    try:
+    with atomic_output_dir(out, overwrite) as tmp:
         server = ClassifierServer(model, preprocessor, task)
         tf.saved_model.save(server, tmp, signatures={"serving_default": server.serve})
         if verify:
             _verify(tmp, model, preprocessor, task, predict)
-        if os.path.exists(out):
-            shutil.rmtree(out)
-        os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 
