@@ -19,7 +19,6 @@ padded only to the longest in the request, capped at the task's
     >>> export_classifier("out/sst2", "serving/sst2")  # doctest: +SKIP
 """
 
-
 import numpy as np
 import tensorflow as tf
 
