@@ -46,15 +46,7 @@ sys.path.insert(0, REPO)
 DEFAULT_DATA = os.environ.get("BERT_KERAS_SHARED_DATA", os.path.join(REPO, "..", "shared", "data"))
 SEQ_LENGTH = 128
 
-
-def load_sst2_dev(data_dir, limit):
-    path = os.path.join(data_dir, "SST-2", "dev.tsv")
-    if not os.path.isfile(path):
-        sys.exit(f"error: SST-2 dev not found at {path} (use --data DIR)")
-    with open(path, encoding="utf-8") as f:
-        rows = f.read().splitlines()[1:]
-    sentences = [r.split("\t")[0] for r in rows if r.strip()]
-    return sentences[:limit] if limit else sentences
+from bench_inference import load_sst2_dev  # noqa: E402  (bench/ is on sys.path)
 
 
 def dir_mb(path):
