@@ -70,8 +70,9 @@ def mrpc(args):
 
 def cola(args):
     return run_minilm("minilm-cola", "cola", data("CoLA", "train_plus_val_reconstructed.tsv"),
-                      data("CoLA", "dev.tsv"), 30.0, epochs=args.epochs or 3,
-                      learning_rate=args.lr or 5e-5, overwrite=args.overwrite)
+                      data("CoLA", "dev.tsv"), 30.0, epochs=args.epochs or 5,
+                      learning_rate=args.lr or 5e-5, batch_size=16, eval_every=250,
+                      overwrite=args.overwrite)
 
 
 def scratch(args):
