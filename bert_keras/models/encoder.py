@@ -122,11 +122,7 @@ class BertEncoder(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        dtype = config.pop("dtype", None)
-        if isinstance(dtype, dict):
-            dtype = keras.dtype_policies.deserialize(dtype)
-        return cls(dtype=dtype, **config)
+        return cls(**with_dtype_policy(config))
 
     @classmethod
     def from_pretrained(cls, src, dtype=None):
@@ -135,6 +131,17 @@ class BertEncoder(keras.Model):
         from bert_keras.checkpoints.loading import load_encoder
 
         return load_encoder(src, dtype=dtype)
+
+
+def with_dtype_policy(config):
+    """A `get_config()` dict with its serialized `dtype` turned back into a
+    dtype policy, ready for `cls(**config)` (models built from a BertConfig
+    take the policy as a constructor argument)."""
+    config = dict(config)
+    dtype = config.pop("dtype", None)
+    if isinstance(dtype, dict):
+        dtype = keras.dtype_policies.deserialize(dtype)
+    return dict(config, dtype=dtype)
 
 
 def _check_inputs(inputs, max_length=None):

@@ -5,7 +5,7 @@ import keras
 from bert_keras.config import BertConfig
 from bert_keras.heads.masked_lm_head import BertMaskedLMHead
 from bert_keras.heads.next_sentence_head import BertNextSentenceHead
-from bert_keras.models.encoder import INPUT_NAMES, BertEncoder
+from bert_keras.models.encoder import INPUT_NAMES, BertEncoder, with_dtype_policy
 from bert_keras.training.strategy import MultiWorkerFitMixin
 
 
@@ -128,8 +128,4 @@ class BertPretrainer(MultiWorkerFitMixin, keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
-        dtype = config.pop("dtype", None)
-        if isinstance(dtype, dict):
-            dtype = keras.dtype_policies.deserialize(dtype)
-        return cls(dtype=dtype, **config)
+        return cls(**with_dtype_policy(config))
