@@ -1,5 +1,7 @@
 """The BERT fine-tuning optimizer: AdamW, linear warmup then linear decay,
-no weight decay on LayerNorm parameters and biases, global-norm clipping.
+no weight decay on LayerNorm parameters and biases, global-norm clipping
+(of the summed gradient when distributed). AdamW is `FusedAdamW`: Keras'
+AdamW on TensorFlow's fused kernels.
 
     >>> optimizer = create_optimizer(3e-5, total_steps=1000, warmup_fraction=0.1)
     >>> float(optimizer.learning_rate)  # step 0 of the warmup
@@ -7,6 +9,9 @@ no weight decay on LayerNorm parameters and biases, global-norm clipping.
 """
 
 import keras
+
+from bert_keras.training.fused_adamw import FusedAdamW
+from bert_keras.training.strategy import ClipAfterAllReduceMixin
 
 # Variable names (Keras `variable.name`) that get no weight decay, as in
 # original BERT's AdamWeightDecayOptimizer: LayerNorm gamma/beta and biases.
@@ -41,6 +46,11 @@ class WarmupThenDecay(keras.optimizers.schedules.LearningRateSchedule):
         return cls(**config)
 
 
+@keras.saving.register_keras_serializable(package="bert_keras")
+class BertAdamW(ClipAfterAllReduceMixin, FusedAdamW):
+    """`FusedAdamW` that clips the global gradient after the all-reduce."""
+
+
 def learning_rate_schedule(peak, total_steps, warmup_fraction=0.1):
     warmup = int(round(total_steps * warmup_fraction))
     decay = keras.optimizers.schedules.PolynomialDecay(
@@ -55,7 +65,7 @@ def create_optimizer(learning_rate, total_steps, warmup_fraction=0.1,
         raise ValueError(f"learning rate must be positive, got {learning_rate}")
     if total_steps < 1:
         raise ValueError(f"total_steps must be at least 1, got {total_steps}")
-    optimizer = keras.optimizers.AdamW(
+    optimizer = BertAdamW(
         learning_rate=learning_rate_schedule(learning_rate, total_steps, warmup_fraction),
         weight_decay=weight_decay, beta_1=0.9, beta_2=0.999, epsilon=1e-6,
         global_clipnorm=clip_norm)

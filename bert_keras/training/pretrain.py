@@ -44,15 +44,12 @@ def build_optimizer(learning_rate, total_steps, warmup_steps, weight_decay=0.01,
         decay_steps=max(1, total_steps - warmup_steps),
         warmup_target=learning_rate if warmup_steps else None,
         warmup_steps=warmup_steps)
-    from bert_keras.training.strategy import ClipAfterAllReduceMixin
+    from bert_keras.training.optimizer import BertAdamW, NO_DECAY
 
-    class AdamW(ClipAfterAllReduceMixin, keras.optimizers.AdamW):
-        pass
-
-    optimizer = AdamW(
+    optimizer = BertAdamW(
         learning_rate=schedule, weight_decay=weight_decay, beta_1=0.9, beta_2=0.999,
         epsilon=1e-6, global_clipnorm=clipnorm)
-    optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
+    optimizer.exclude_from_weight_decay(var_names=NO_DECAY)
     return optimizer
 
 
