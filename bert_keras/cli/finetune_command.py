@@ -22,6 +22,9 @@ def add_parser(sub):
     t.add_argument("--warmup", type=float, default=0.1, help="warmup fraction of steps")
     t.add_argument("--weight-decay", type=float, default=0.01)
     t.add_argument("--dropout", type=float, default=0.1, help="classifier dropout")
+    t.add_argument("--pooling", choices=["cls", "mean"], default="cls",
+                   help="what the classifier reads: BERT's pooled [CLS] output, or the "
+                        "mean of the token vectors (for sentence-transformers checkpoints)")
     t.add_argument("--max-seq-length", type=int, default=128)
     t.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
                    help="bf16: Keras mixed_bfloat16 (fast on CPUs with AMX)")
@@ -48,7 +51,8 @@ def run(args):
     options = FinetuneOptions(
         epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
         max_seq_length=args.max_seq_length, warmup_fraction=args.warmup,
-        weight_decay=args.weight_decay, dropout=args.dropout, precision=args.precision,
+        weight_decay=args.weight_decay, dropout=args.dropout, pooling=args.pooling,
+        precision=args.precision,
         xla=args.xla, strategy=args.strategy, seed=args.seed,
         checkpoint_every=args.checkpoint_every, eval_every=args.eval_every,
         skip_bad_rows=args.skip_bad_rows, max_train_examples=args.max_train_examples,

@@ -2,8 +2,13 @@
 
 A fine-tuned classifier is a normal model directory whose `bert_keras.json`
 has a `task` entry (type, num_classes, labels, pair, sequence_length,
-task_name) and whose weights include `classifier/kernel` `[H, N]` and
-`classifier/bias` `[N]`.
+task_name, pooling) and whose weights include `classifier/kernel` `[H, N]`
+and `classifier/bias` `[N]`.
+
+`pooling` is what the head reads: "cls", BERT's pooler output (tanh dense
+on `[CLS]`), or "mean", the average of the token vectors over the padding
+mask (how sentence-transformers checkpoints such as the embedded MiniLM were
+trained; their pooler was not).
 
     >>> import bert_keras
     >>> from bert_keras.tasks.classifier import build_classifier
@@ -33,14 +38,25 @@ from bert_keras.models.encoder import BertEncoder
 from bert_keras.tokenization.preprocessor import BertPreprocessor
 
 
-def build_classifier(encoder, num_classes, dropout=0.1):
+POOLINGS = ("cls", "mean")
+
+
+def build_classifier(encoder, num_classes, dropout=0.1, pooling="cls"):
     """encoder inputs dict -> logits `[batch, num_classes]` (float32 even
     under a mixed precision policy, so losses and softmax stay exact)."""
     if num_classes < 1:
         raise ValueError(f"num_classes must be at least 1, got {num_classes}")
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
     inputs = {name: keras.Input(shape=(None,), dtype="int32", name=name)
               for name in ("token_ids", "segment_ids", "padding_mask")}
-    pooled = encoder(inputs)["pooled_output"]
+    outputs = encoder(inputs)
+    if pooling == "cls":
+        pooled = outputs["pooled_output"]
+    else:
+        pooled = keras.layers.GlobalAveragePooling1D(
+            dtype=encoder.dtype_policy, name="mean_pooling")(
+                outputs["sequence_output"], mask=inputs["padding_mask"])
     head = BertClassificationHead(
         num_classes, dropout=dropout, initializer_range=encoder.config.initializer_range,
         dtype=encoder.dtype_policy, name="classifier")
@@ -99,7 +115,8 @@ def load_classifier(src, dtype=None, sequence_length=None):
                          "head in its bert_keras.json); fine-tune it first with "
                          "`bert-keras finetune`")
     encoder = build_encoder(md, dtype=dtype)
-    model = build_classifier(encoder, task["num_classes"], dropout=0.0)
+    model = build_classifier(encoder, task["num_classes"], dropout=0.0,
+                             pooling=task.get("pooling", "cls"))
     _, head = classifier_parts(model)
     kernel, bias = md.weights["classifier/kernel"], md.weights["classifier/bias"]
     if kernel.shape != tuple(head.dense.kernel.shape):

@@ -47,6 +47,7 @@ class FinetuneOptions:
     warmup_fraction: float = 0.1
     weight_decay: float = 0.01
     dropout: float = 0.1
+    pooling: str = "cls"  # "cls" (BERT's pooler) or "mean" (sentence-transformers)
     clip_norm: float = 1.0
     precision: str = "fp32"
     xla: bool = False
@@ -123,7 +124,8 @@ def finetune(model, task, train, dev, out, options=None, log=print):
 
     run = {"task": task.name, "num_classes": task.num_classes, "batch_size": options.batch_size,
            "max_seq_length": options.max_seq_length, "steps_per_epoch": steps_per_epoch,
-           "total_steps": total_steps, "seed": options.seed, "train_examples": len(train_ex)}
+           "total_steps": total_steps, "seed": options.seed, "pooling": options.pooling,
+           "train_examples": len(train_ex)}
 
     from bert_keras.training.strategy import get_strategy, is_chief
 
@@ -132,7 +134,8 @@ def finetune(model, task, train, dev, out, options=None, log=print):
     keras.utils.set_random_seed(options.seed)
     with strategy.scope():
         encoder = build_encoder(base, dtype=PRECISIONS[options.precision])
-        classifier = build_classifier(encoder, task.num_classes, options.dropout)
+        classifier = build_classifier(encoder, task.num_classes, options.dropout,
+                                      options.pooling)
         optimizer = create_optimizer(options.learning_rate, total_steps,
                                      options.warmup_fraction, options.weight_decay,
                                      options.clip_norm)
@@ -170,7 +173,9 @@ def finetune(model, task, train, dev, out, options=None, log=print):
             state["best"] = {"metric": task.main_metric if metrics else None,
                              "value": value, "step": step, "metrics": metrics}
             if chief:
-                save_classifier(classifier, out, base, task.to_dict(options.max_seq_length))
+                save_classifier(classifier, out, base,
+                                {**task.to_dict(options.max_seq_length),
+                                 "pooling": options.pooling})
             return True
         return False
 

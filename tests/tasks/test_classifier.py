@@ -68,3 +68,24 @@ def test_load_refuses_a_plain_encoder(base, tmp_path):
     path = save_model_dir(base, str(tmp_path / "plain"))
     with pytest.raises(ValueError, match="not a fine-tuned classifier"):
         load_classifier(path)
+
+
+def test_mean_pooling_ignores_padding_and_round_trips(base, tmp_path):
+    model = build_classifier(build_encoder(base), 2, dropout=0.0, pooling="mean")
+    pre = BertPreprocessor(build_tokenizer(base), 16, dynamic_length=True)
+    short = pre(["the cat sat"])
+    padded = {k: np.pad(np.asarray(v), [[0, 0], [0, 5]]) for k, v in short.items()}
+    np.testing.assert_allclose(model(padded), model(short), atol=1e-5)
+    # The head reads the masked mean of the token vectors.
+    encoder, head = classifier_parts(model)
+    sequence = np.asarray(encoder(short)["sequence_output"])
+    expected = sequence.mean(axis=1) @ head.dense.kernel.numpy() + head.dense.bias.numpy()
+    np.testing.assert_allclose(model(short), expected, atol=1e-5)
+
+    out = save_classifier(model, tmp_path / "mean", base,
+                          {**get_task("sst2").to_dict(16), "pooling": "mean"})
+    loaded, _, task = load_classifier(out)
+    assert task["pooling"] == "mean"
+    np.testing.assert_allclose(loaded(padded), model(padded), atol=1e-6)
+    with pytest.raises(ValueError, match="pooling"):
+        build_classifier(build_encoder(base), 2, pooling="max")

@@ -56,13 +56,15 @@ def test_learns_a_toy_task_and_saves_the_best(base, toy, tmp_path):
     assert again["best"] == result["best"]
 
 
-def test_bf16_and_xla_run(base, toy, tmp_path):
+def test_bf16_xla_and_mean_pooling_run(base, toy, tmp_path):
     train, dev = toy  # all shorter than 16 tokens: one XLA shape to compile
     result = finetune(base, "sst2", train, dev, tmp_path / "bf16",
-                      FinetuneOptions(epochs=1, precision="bf16", xla=True,
+                      FinetuneOptions(epochs=1, precision="bf16", xla=True, pooling="mean",
                                       **{**FAST, "batch_size": 24}),
                       log=lambda m: None)
     assert result["complete"] and 0 <= result["best"]["value"] <= 100
+    meta = json.load(open(tmp_path / "bf16" / "bert_keras.json"))
+    assert meta["task"]["pooling"] == "mean"
 
 
 def test_length_bucketing_and_dynamic_padding(base):
