@@ -199,8 +199,15 @@ def main():
         results.append(json.loads(line[0][7:]))
     print(f"\n{'config':<16} {'examples/s':>10}   (MiniLM L6-H384, batch {BATCH}, SST-2 "
           f"train rows, {args.rows} timed after {args.warmup} warm-up steps)")
+    speed = {r["config"]: r["examples_per_s"] for r in results}
     for r in results:
-        print(f"{r['config']:<16} {r['examples_per_s']:>10.1f}")
+        family, precision = r["config"].split("-")[:2]
+        ratios = ""
+        if family == "ours":
+            ratios = "   " + "  ".join(
+                f"{speed[r['config']] / speed[f'{other}-{precision}']:.2f}x {other}-{precision}"
+                for other in ("kerashub", "hf") if f"{other}-{precision}" in speed)
+        print(f"{r['config']:<16} {r['examples_per_s']:>10.1f}{ratios}")
     return 0
 
 
