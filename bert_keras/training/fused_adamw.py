@@ -21,7 +21,7 @@ On a backend other than TensorFlow it is plain Keras AdamW.
     >>> _ = layer(np.ones((1, 3), "float32"))
     >>> opt = FusedAdamW(learning_rate=0.1, weight_decay=0.01, global_clipnorm=1.0)
     >>> grads = [np.ones(v.shape, "float32") for v in layer.trainable_variables]
-    >>> opt.apply_gradients(zip(grads, layer.trainable_variables))
+    >>> _ = opt.apply_gradients(zip(grads, layer.trainable_variables))
     >>> int(opt.iterations)
     1
 """

@@ -85,3 +85,12 @@ def test_amsgrad_falls_back_to_keras():
     for a, b in zip(ours, reference):
         # Each step moves a weight by up to lr = 0.05: agree to 0.04% of one.
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=2e-5)
+
+
+def test_docstring_examples():
+    import doctest
+
+    from bert_keras.training import fused_adamw, optimizer
+    for module in (fused_adamw, optimizer):
+        result = doctest.testmod(module, verbose=False)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
