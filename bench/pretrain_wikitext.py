@@ -23,12 +23,6 @@ sys.path.insert(0, REPO)
 DATA = os.environ.get("BERT_KERAS_SHARED_DATA", os.path.join(REPO, "..", "shared", "data"))
 
 
-def write_bert_format(documents, path):
-    with open(path, "w", encoding="utf-8") as f:
-        for doc in documents:
-            f.write("\n".join(doc) + "\n\n")
-
-
 def evaluate(model, dataset):
     logs = model.evaluate(dataset, verbose=0, return_dict=True)
     return {k: round(float(v), 4) for k, v in logs.items()}
@@ -61,7 +55,8 @@ def main():
 
     import keras
 
-    from bert_keras.data.pretraining import pretraining_dataset, read_documents
+    from bert_keras.data.pretraining import (
+        pretraining_dataset, read_documents, write_documents)
     from bert_keras.training.pretrain import build_optimizer, pretrain
 
     files = [os.path.join(DATA, "corpus", "wikitext-2", n) for n in ("valid.txt", "test.txt")]
@@ -70,7 +65,7 @@ def main():
     train_docs, eval_docs = documents[:-n_eval], documents[-n_eval:]
     work = tempfile.mkdtemp(prefix="pretrain-wikitext-")
     train_file = os.path.join(work, "train.txt")
-    write_bert_format(train_docs, train_file)
+    write_documents(train_docs, train_file)
     print(f"WikiText-2 valid+test: {len(documents)} articles, "
           f"{sum(map(len, documents))} sentences; train {len(train_docs)} / held out {n_eval}")
 

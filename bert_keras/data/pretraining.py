@@ -152,6 +152,23 @@ def read_documents(paths, doc_format="auto"):
     return documents
 
 
+def write_documents(documents, path):
+    """Writes documents (lists of sentences) in the original BERT format, one
+    sentence a line and a blank line after each document: the inverse of
+    `read_documents(..., "bert")`.
+
+    Example:
+    >>> import tempfile
+    >>> path = write_documents([["One.", "Two."], ["Three."]], tempfile.mktemp())
+    >>> read_documents([path], "bert")
+    [['One.', 'Two.'], ['Three.']]
+    """
+    with open(path, "w", encoding="utf-8") as f:
+        for doc in documents:
+            f.write("\n".join(doc) + "\n\n")
+    return path
+
+
 def tokenize_documents(documents, tokenizer, batch_size=4096):
     """Documents of sentences to documents of id lists (tokenized in
     batches with the TF tokenizer; empty sentences are dropped)."""

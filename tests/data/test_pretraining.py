@@ -234,3 +234,12 @@ def test_tfrecord_round_trip(tmp_path):
     assert len([f for f in os.listdir(tmp_path / "three") if f.endswith(".tfrecord")]) == 3
     with pytest.raises(FileExistsError):
         pt.write_tfrecords(docs, tok, str(out), seq_length=24)
+
+
+def test_write_documents_round_trips_through_read_documents(tmp_path):
+    from bert_keras.data.pretraining import read_documents, write_documents
+
+    docs = [["The cat sat.", "It slept."], ["一个句子。"], ["Last one."]]
+    path = write_documents(docs, str(tmp_path / "corpus.txt"))
+    assert read_documents([path], "bert") == docs
+    assert read_documents([path]) == docs  # auto-detected as BERT format
