@@ -4,6 +4,7 @@ readers for Google's `bert_config.json` and Hugging Face's `config.json`."""
 import dataclasses
 import json
 import os
+from bert_keras.errors import InputError, MissingFileError
 
 # Activation names as they appear in configs, mapped to ours. Google's
 # original `modeling.py` calls its tanh approximation "gelu"; Hugging Face's
@@ -51,11 +52,11 @@ class BertConfig:
 
     def __post_init__(self):
         if self.hidden_act not in ACTIVATIONS:
-            raise ValueError(
+            raise InputError(
                 f"hidden_act must be one of {ACTIVATIONS}, got {self.hidden_act!r}"
             )
         if self.hidden_size % self.num_heads:
-            raise ValueError(
+            raise InputError(
                 f"hidden_size ({self.hidden_size}) must be divisible by "
                 f"num_heads ({self.num_heads})"
             )
@@ -64,13 +65,13 @@ class BertConfig:
                      "type_vocab_size"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+                raise InputError(f"{name} must be a positive int, got {value!r}")
         for name in ("hidden_dropout", "attention_dropout"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0 <= value < 1:
-                raise ValueError(f"{name} must be a rate in [0, 1), got {value!r}")
+                raise InputError(f"{name} must be a rate in [0, 1), got {value!r}")
         if not isinstance(self.layer_norm_epsilon, (int, float)) or self.layer_norm_epsilon <= 0:
-            raise ValueError(
+            raise InputError(
                 f"layer_norm_epsilon must be positive, got {self.layer_norm_epsilon!r}")
 
     @property
@@ -85,14 +86,14 @@ class BertConfig:
         fields = {f.name for f in dataclasses.fields(cls)}
         unknown = set(d) - fields
         if unknown:
-            raise ValueError(f"Unknown BertConfig fields: {sorted(unknown)}")
+            raise InputError(f"Unknown BertConfig fields: {sorted(unknown)}")
         return cls(**d)
 
     @classmethod
     def preset(cls, name, **overrides):
         """A named size: tiny, mini, small, medium, base or large."""
         if name not in PRESETS:
-            raise ValueError(f"Unknown preset {name!r}; choose from {sorted(PRESETS)}")
+            raise InputError(f"Unknown preset {name!r}; choose from {sorted(PRESETS)}")
         layers, hidden, heads = PRESETS[name]
         values = dict(num_layers=layers, hidden_size=hidden, num_heads=heads,
                       intermediate_size=4 * hidden)
@@ -105,7 +106,7 @@ class BertConfig:
         d = _load_json(path_or_dict)
         act = d.get("hidden_act", "gelu")
         if act not in _GOOGLE_ACTIVATIONS:
-            raise ValueError(f"Unsupported hidden_act {act!r} in bert_config.json")
+            raise InputError(f"Unsupported hidden_act {act!r} in bert_config.json")
         return cls(
             vocab_size=d["vocab_size"],
             hidden_size=d["hidden_size"],
@@ -126,12 +127,12 @@ class BertConfig:
         """Reads a Hugging Face `config.json` of a BERT model."""
         d = _load_json(path_or_dict)
         if d.get("model_type", "bert") != "bert":
-            raise ValueError(f"Not a BERT config: model_type={d.get('model_type')!r}")
+            raise InputError(f"Not a BERT config: model_type={d.get('model_type')!r}")
         if d.get("position_embedding_type", "absolute") != "absolute":
-            raise ValueError("Only absolute (learned) position embeddings are supported")
+            raise InputError("Only absolute (learned) position embeddings are supported")
         act = d.get("hidden_act", "gelu")
         if act not in _HF_ACTIVATIONS:
-            raise ValueError(f"Unsupported hidden_act {act!r} in config.json")
+            raise InputError(f"Unsupported hidden_act {act!r} in config.json")
         return cls(
             vocab_size=d["vocab_size"],
             hidden_size=d["hidden_size"],
@@ -163,6 +164,6 @@ def _load_json(path_or_dict):
     if isinstance(path_or_dict, dict):
         return path_or_dict
     if not os.path.isfile(path_or_dict):
-        raise FileNotFoundError(f"Config file not found: {path_or_dict}")
+        raise MissingFileError(f"Config file not found: {path_or_dict}")
     with open(path_or_dict, encoding="utf-8") as f:
         return json.load(f)

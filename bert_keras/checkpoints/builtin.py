@@ -3,6 +3,7 @@
 
 import importlib.util
 import os
+from bert_keras.errors import MissingFileError
 
 BUILTIN = {
     # sentence-transformers/all-MiniLM-L6-v2: BERT, 6 layers, hidden 384,
@@ -18,6 +19,6 @@ def resolve_builtin(name):
     module, subdir, install = BUILTIN[name]
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"Built-in model {name!r} needs the package {module!r}: {install}")
     return os.path.join(list(spec.submodule_search_locations)[0], subdir)

@@ -13,6 +13,7 @@ Names follow the original TF1 checkpoint (kernels are `[in, out]`):
 """
 
 import numpy as np
+from bert_keras.errors import InputError, InputKeyError
 
 
 def encoder_names(num_layers):
@@ -73,10 +74,10 @@ def check_shapes(weights, config, heads, source, origin=None):
     for name, shape in expected_shapes(config, heads).items():
         label = repr(origin.get(name, name))
         if name not in weights:
-            raise KeyError(f"{source}: missing tensor {label}")
+            raise InputKeyError(f"{source}: missing tensor {label}")
         got = tuple(np.shape(weights[name]))
         if got != shape:
-            raise ValueError(
+            raise InputError(
                 f"{source}: tensor {label} has shape {got}, but the config "
                 f"(hidden_size={config.hidden_size}, intermediate_size="
                 f"{config.intermediate_size}, vocab_size={config.vocab_size}, "
@@ -138,17 +139,17 @@ def _nsp_slots(head):
 def _assign(slots, weights, source):
     for name, variable in slots.items():
         if name not in weights:
-            raise KeyError(f"{source}: missing tensor for {name!r}")
+            raise InputKeyError(f"{source}: missing tensor for {name!r}")
         value = np.asarray(weights[name])
         # Attention kernels are [H, heads, head_size] / [heads, head_size, H]
         # in Keras' EinsumDense; canonical ones are flat [H, H].
         if value.size != int(np.prod(variable.shape)):
-            raise ValueError(
+            raise InputError(
                 f"{source}: tensor {name!r} has shape {value.shape}, but the "
                 f"model expects {tuple(variable.shape)} (does the config match "
                 "the checkpoint?)")
         if value.shape != tuple(variable.shape) and not _is_head_split(name):
-            raise ValueError(
+            raise InputError(
                 f"{source}: tensor {name!r} has shape {value.shape}, but the "
                 f"model expects {tuple(variable.shape)} (does the config match "
                 "the checkpoint?)")
@@ -203,7 +204,7 @@ def read_nsp_head(head):
 def check_unexpected(weights, expected, source):
     unexpected = sorted(set(weights) - set(expected))
     if unexpected:
-        raise ValueError(
+        raise InputError(
             f"{source}: unexpected tensors not used by the model: {unexpected[:10]}"
             + (f" and {len(unexpected) - 10} more" if len(unexpected) > 10 else ""))
 

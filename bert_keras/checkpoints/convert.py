@@ -7,6 +7,7 @@ from bert_keras.checkpoints.google_tf1 import is_google_dir, read_google_tf1
 from bert_keras.checkpoints.hf import is_hf_dir, read_hf
 from bert_keras.checkpoints.keras_hub_preset import is_keras_hub_dir, read_keras_hub
 from bert_keras.checkpoints.model_dir import is_model_dir, read_model_dir, save_model_dir
+from bert_keras.errors import InputError, MissingFileError
 
 SUPPORTED = (
     "a bert_keras model directory (bert_keras.json), a Hugging Face BERT "
@@ -24,9 +25,9 @@ def _read(src, lowercase):
     if src in BUILTIN:
         return read_hf(resolve_builtin(src))
     if not os.path.exists(src):
-        raise FileNotFoundError(f"{src!r} does not exist. Expected {SUPPORTED}.")
+        raise MissingFileError(f"{src!r} does not exist. Expected {SUPPORTED}.")
     if not os.path.isdir(src):
-        raise ValueError(f"{src!r} is a file; expected a directory: {SUPPORTED}.")
+        raise InputError(f"{src!r} is a file; expected a directory: {SUPPORTED}.")
     if is_model_dir(src):
         return read_model_dir(src)
     if is_keras_hub_dir(src):
@@ -35,14 +36,14 @@ def _read(src, lowercase):
         return read_hf(src)
     if is_google_dir(src):
         return read_google_tf1(src, lowercase=lowercase)
-    raise ValueError(f"Cannot tell what kind of checkpoint {src!r} is. Expected {SUPPORTED}.")
+    raise InputError(f"Cannot tell what kind of checkpoint {src!r} is. Expected {SUPPORTED}.")
 
 
 def _check_vocab(model):
     # Ids beyond the embedding table would be silently clipped or crash
     # deep in a gather: catch a vocab.txt that does not belong to the weights.
     if len(model.vocab) > model.config.vocab_size:
-        raise ValueError(
+        raise InputError(
             f"{model.source}: the vocabulary has {len(model.vocab)} tokens but the "
             f"model's vocab_size is {model.config.vocab_size}; does vocab.txt "
             "belong to this checkpoint?")

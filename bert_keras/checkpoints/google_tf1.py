@@ -12,6 +12,7 @@ from bert_keras.checkpoints import canonical
 from bert_keras.checkpoints.model_dir import BertModelDir, TokenizerSettings
 from bert_keras.config import BertConfig
 from bert_keras.tokenization.vocab import load_vocab
+from bert_keras.errors import InputError, InputKeyError
 
 # Optimizer slots and bookkeeping that pretraining checkpoints carry.
 _IGNORED_SUFFIXES = ("/adam_m", "/adam_v", "/Momentum")
@@ -79,13 +80,13 @@ def read_google_tf1(path, lowercase=None):
     try:
         reader = tf.train.load_checkpoint(prefix)
     except (tf.errors.OpError, ValueError) as e:
-        raise ValueError(f"{source}: cannot read checkpoint {prefix}: {e}") from None
+        raise InputError(f"{source}: cannot read checkpoint {prefix}: {e}") from None
     shapes = reader.get_variable_to_shape_map()
     w, origin = {}, {}
 
     def take(tf1_name, name, transpose=False):
         if tf1_name not in shapes:
-            raise KeyError(f"{source}: missing tensor {tf1_name!r}")
+            raise InputKeyError(f"{source}: missing tensor {tf1_name!r}")
         origin[name] = tf1_name
         value = np.asarray(reader.get_tensor(tf1_name), dtype=np.float32)
         w[name] = value.T if transpose else value
@@ -126,7 +127,7 @@ def read_google_tf1(path, lowercase=None):
         n for n in shapes if n not in used and n not in _IGNORED
         and not n.endswith(_IGNORED_SUFFIXES))
     if unexpected:
-        raise ValueError(
+        raise InputError(
             f"{source}: unexpected tensors {unexpected[:10]}"
             + (f" and {len(unexpected) - 10} more" if len(unexpected) > 10 else "")
             + f"; bert_config.json says num_hidden_layers={config.num_layers}: "

@@ -10,6 +10,7 @@ from bert_keras.checkpoints import canonical
 from bert_keras.checkpoints.model_dir import BertModelDir, TokenizerSettings
 from bert_keras.config import BertConfig
 from bert_keras.tokenization.vocab import load_vocab
+from bert_keras.errors import InputError, InputKeyError
 
 # Tensors HF files carry that are not weights of the model.
 _IGNORED = ("embeddings.position_ids", "cls.predictions.decoder.weight")
@@ -53,7 +54,7 @@ def read_hf(path):
 
     def take(hf_name, name, transpose=False):
         if hf_name not in state:
-            raise KeyError(f"{source}: missing tensor {hf_name!r}")
+            raise InputKeyError(f"{source}: missing tensor {hf_name!r}")
         used.add(hf_name)
         origin[name] = hf_name
         value = np.asarray(state[hf_name], dtype=np.float32)
@@ -83,7 +84,7 @@ def read_hf(path):
         take("pooler.dense.weight", "pooler/kernel", transpose=True)
         take("pooler.dense.bias", "pooler/bias")
     else:
-        raise KeyError(f"{source}: no pooler (pooler.dense.*); models saved "
+        raise InputKeyError(f"{source}: no pooler (pooler.dense.*); models saved "
                        "with add_pooling_layer=False are not supported")
     if "cls.predictions.transform.dense.weight" in state:
         take("cls.predictions.transform.dense.weight", "mlm/transform/kernel", transpose=True)
@@ -98,7 +99,7 @@ def read_hf(path):
         decoder = state.get("cls.predictions.decoder.weight")
         if decoder is not None and not np.allclose(
                 decoder, w["embeddings/word_embeddings"], atol=1e-6):
-            raise ValueError(
+            raise InputError(
                 f"{source}: cls.predictions.decoder.weight differs from "
                 "embeddings.word_embeddings.weight; untied MLM decoders are not supported")
         heads.append("mlm")
@@ -108,7 +109,7 @@ def read_hf(path):
         heads.append("nsp")
     unexpected = sorted(k for k in state if k not in used and k not in _IGNORED)
     if unexpected:
-        raise ValueError(
+        raise InputError(
             f"{source}: unexpected tensors {unexpected[:10]}"
             + (f" and {len(unexpected) - 10} more" if len(unexpected) > 10 else "")
             + f"; config.json says num_hidden_layers={config.num_layers}")

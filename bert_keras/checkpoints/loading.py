@@ -6,6 +6,7 @@ from bert_keras.heads.masked_lm_head import BertMaskedLMHead
 from bert_keras.heads.next_sentence_head import BertNextSentenceHead
 from bert_keras.models.encoder import BertEncoder
 from bert_keras.tokenization.tokenizer import BertTokenizer
+from bert_keras.errors import InputError
 
 
 def load_model_dir(src):
@@ -27,7 +28,7 @@ def build_mlm_head(model, encoder):
     """The MLM head, tied to `encoder`; an error if the checkpoint has none
     (a randomly initialised head would silently produce garbage)."""
     if "mlm" not in model.heads:
-        raise ValueError(f"{model.source or model.path} has no masked-LM head "
+        raise InputError(f"{model.source or model.path} has no masked-LM head "
                          "(checkpoints from BertModel / sentence encoders do not)")
     head = BertMaskedLMHead(encoder)
     head.build((None, None, model.config.hidden_size))
@@ -37,7 +38,7 @@ def build_mlm_head(model, encoder):
 
 def build_nsp_head(model):
     if "nsp" not in model.heads:
-        raise ValueError(f"{model.source or model.path} has no next-sentence head")
+        raise InputError(f"{model.source or model.path} has no next-sentence head")
     head = BertNextSentenceHead(initializer_range=model.config.initializer_range)
     head.build((None, model.config.hidden_size))
     canonical.assign_nsp_head(head, model.weights, model.source)

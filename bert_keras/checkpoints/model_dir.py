@@ -17,6 +17,7 @@ from safetensors.numpy import load_file, save_file
 from bert_keras.config import BertConfig
 from bert_keras.tokenization.vocab import load_vocab, save_vocab
 from bert_keras.utils.atomic_dir import atomic_output_dir
+from bert_keras.errors import InputError, MissingFileError
 
 FORMAT = "bert_keras/1"
 META_FILE = "bert_keras.json"
@@ -82,14 +83,14 @@ def read_model_dir(path):
     """Reads a directory written by `save_model_dir`."""
     meta_path = os.path.join(path, META_FILE)
     if not os.path.isfile(meta_path):
-        raise FileNotFoundError(f"{path} is not a bert_keras model directory (no {META_FILE})")
+        raise MissingFileError(f"{path} is not a bert_keras model directory (no {META_FILE})")
     with open(meta_path, encoding="utf-8") as f:
         meta = json.load(f)
     if meta.get("format") != FORMAT:
-        raise ValueError(f"{meta_path}: unsupported format {meta.get('format')!r}, expected {FORMAT}")
+        raise InputError(f"{meta_path}: unsupported format {meta.get('format')!r}, expected {FORMAT}")
     weights_path = os.path.join(path, WEIGHTS_FILE)
     if not os.path.isfile(weights_path):
-        raise FileNotFoundError(f"{path}: weights file {WEIGHTS_FILE} is missing")
+        raise MissingFileError(f"{path}: weights file {WEIGHTS_FILE} is missing")
     return BertModelDir(
         config=BertConfig.from_dict(meta["config"]),
         vocab=load_vocab(os.path.join(path, VOCAB_FILE)),

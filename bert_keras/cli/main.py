@@ -11,6 +11,8 @@ import importlib
 import os
 import sys
 
+from bert_keras.errors import BertKerasError, InputError
+
 COMMANDS = [
     "bert_keras.cli.convert_command",
     "bert_keras.cli.export_command",
@@ -24,8 +26,8 @@ COMMANDS = [
 ]
 
 
-class UserError(Exception):
-    """An error caused by the user's input; printed without a traceback."""
+# Commands raise this for bad flags; kept under its old name for them.
+UserError = InputError
 
 
 def build_parser():
@@ -49,12 +51,12 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (UserError, FileNotFoundError, FileExistsError, ValueError, KeyError,
-            TypeError, ImportError, OSError, UnicodeDecodeError) as e:
+    except (BertKerasError, FileNotFoundError, FileExistsError, PermissionError,
+            IsADirectoryError, NotADirectoryError) as e:
+        # Only errors a user can fix are one line; a bug keeps its traceback.
         if args.debug:
             raise
-        message = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {e}", file=sys.stderr)
         return 2
     return result or 0
 

@@ -1,5 +1,7 @@
 """`bert-keras predict DIR TEXT [TEXT_B]`."""
 
+from bert_keras.errors import InputError
+
 
 def add_parser(sub):
     p = sub.add_parser(
@@ -24,7 +26,7 @@ def run(args):
         if task.get("pair"):
             pairs = [t.split("\t", 1) for t in texts]
             if any(len(p) != 2 for p in pairs):
-                raise ValueError("pair task: give one 'TEXT<TAB>TEXT_B' a line on stdin")
+                raise InputError("pair task: give one 'TEXT<TAB>TEXT_B' a line on stdin")
             a, b = [p[0] for p in pairs], [p[1] for p in pairs]
         else:
             a, b = texts, None

@@ -3,8 +3,10 @@ that names the file and line of a bad row."""
 
 import dataclasses
 
+from bert_keras.errors import InputError
 
-class DataError(ValueError):
+
+class DataError(InputError):
     """A data file the user gave cannot be read as asked: the message names
     the file and (1-based) line."""
 

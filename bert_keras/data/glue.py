@@ -13,6 +13,7 @@ text).
 """
 
 from bert_keras.data.tabular import read_table
+from bert_keras.errors import InputError
 
 GLUE_FORMATS = {
     "sst2": dict(text_a="sentence", label="label", label_values=["0", "1"],
@@ -34,7 +35,7 @@ GLUE_FORMATS = {
 def read_glue(task, path, skip_bad_rows=False):
     """Reads a labelled GLUE TSV of `task` (a key of `GLUE_FORMATS`)."""
     if task not in GLUE_FORMATS:
-        raise ValueError(f"unknown GLUE task {task!r}; known: {', '.join(GLUE_FORMATS)}")
+        raise InputError(f"unknown GLUE task {task!r}; known: {', '.join(GLUE_FORMATS)}")
     spec = dict(GLUE_FORMATS[task])
     spec.pop("label_names", None)
     return read_table(path, fmt="tsv", skip_bad_rows=skip_bad_rows, **spec)

@@ -3,6 +3,7 @@
 import os
 
 from bert_keras.data.examples import DataError
+from bert_keras.errors import MissingFileError
 
 
 def read_lines(path):
@@ -14,7 +15,7 @@ def read_lines(path):
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"{path}: no such data file")
+        raise MissingFileError(f"{path}: no such data file")
     if os.path.getsize(path) == 0:
         raise DataError(path, None, "the file is empty")
     with open(path, "rb") as f:

@@ -41,6 +41,7 @@ from keras_hub.layers import MaskedLMMaskGenerator
 from bert_keras.tokenization.packer import BertPacker
 from bert_keras.tokenization.vocab import save_vocab
 from bert_keras.utils.atomic_dir import atomic_output_dir
+from bert_keras.errors import InputError, MissingFileError
 
 FORMATS = ("auto", "bert", "file", "wikitext")
 NOT_NEXT = 1  # NSP label of a random B; 0 means "B follows A".
@@ -50,7 +51,7 @@ _WIKI_HEADING = re.compile(r"^ ?(= )+.*( =)+ ?$")
 _WIKI_SENTENCE_END = re.compile(r"(?<= [.?!]) (?=\S)")
 
 
-class CorpusError(ValueError):
+class CorpusError(InputError):
     """A corpus file that cannot be read; the message names file and line."""
 
 
@@ -58,7 +59,7 @@ class CorpusError(ValueError):
 def _read_lines(path):
     """Lines of a UTF-8 file, with a clear error naming the bad line."""
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"corpus file not found: {path}")
+        raise MissingFileError(f"corpus file not found: {path}")
     with open(path, "rb") as f:
         raw = f.read()
     lines = []
@@ -115,12 +116,12 @@ def expand_paths(paths):
         elif any(c in path for c in "*?["):
             matched = sorted(glob.glob(path))
             if not matched:
-                raise FileNotFoundError(f"no corpus files match {path}")
+                raise MissingFileError(f"no corpus files match {path}")
             files += matched
         else:
             files.append(path)
     if not files:
-        raise FileNotFoundError(f"no corpus files in {list(paths)}")
+        raise MissingFileError(f"no corpus files in {list(paths)}")
     return files
 
 
@@ -135,7 +136,7 @@ def read_documents(paths, doc_format="auto"):
     [['One.', 'Two.'], ['Three.']]
     """
     if doc_format not in FORMATS:
-        raise ValueError(f"unknown corpus format {doc_format!r}; choose from {FORMATS}")
+        raise InputError(f"unknown corpus format {doc_format!r}; choose from {FORMATS}")
     documents = []
     for path in expand_paths(paths):
         lines = _read_lines(path)
@@ -289,7 +290,7 @@ class PretrainingMasker:
         ids = {t: i for i, t in enumerate(vocab)}
         for token in ("[PAD]", "[CLS]", "[SEP]", "[MASK]"):
             if token not in ids:
-                raise ValueError(f"the vocabulary has no {token} token")
+                raise InputError(f"the vocabulary has no {token} token")
         self.seq_length = seq_length
         self.max_predictions_per_seq = max_predictions_per_seq
         self.whole_word_masking = whole_word_masking
@@ -383,13 +384,13 @@ def pretraining_dataset(documents, tokenizer, batch_size=32, seq_length=128,
     """
     docs = tokenize_documents(documents, tokenizer)
     if not docs:
-        raise ValueError("the corpus has no text to pretrain on")
+        raise InputError("the corpus has no text to pretrain on")
     masker = PretrainingMasker(
         tokenizer.get_vocabulary(), seq_length, max_predictions_per_seq, masked_lm_prob,
         whole_word_masking=whole_word_masking)
     first = sentence_pairs(docs, seq_length, short_seq_prob, seed)
     if not first:
-        raise ValueError(
+        raise InputError(
             "the corpus gave no sentence pairs: documents need at least two "
             "sentences (one a line) or there must be several documents")
     size = len(first)
@@ -439,7 +440,7 @@ def write_tfrecords(documents, tokenizer, out_dir, num_shards=1, seq_length=128,
                                whole_word_masking=whole_word_masking)
     pairs = sentence_pairs(docs, seq_length, short_seq_prob, seed, dupe_factor)
     if not pairs:
-        raise ValueError("the corpus gave no sentence pairs")
+        raise InputError("the corpus gave no sentence pairs")
     out_dir = os.path.abspath(out_dir)
     with atomic_output_dir(out_dir, hint="choose a new directory") as tmp:
         names = [f"pretrain-{i:05d}-of-{num_shards:05d}.tfrecord" for i in range(num_shards)]
@@ -489,7 +490,7 @@ def read_tfrecords(paths, batch_size=32, seq_length=128, max_predictions_per_seq
     `write_tfrecords` (a directory, glob or list of files)."""
     files = [f for f in expand_paths(paths) if f.endswith(".tfrecord")]
     if not files:
-        raise FileNotFoundError(f"no .tfrecord shards in {paths}")
+        raise MissingFileError(f"no .tfrecord shards in {paths}")
     n = max_predictions_per_seq
     spec = {k: tf.io.FixedLenFeature([seq_length], tf.int64)
             for k in ("token_ids", "segment_ids", "padding_mask")}

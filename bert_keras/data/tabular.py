@@ -18,6 +18,7 @@ import os
 
 from bert_keras.data.examples import DataError, RowReader
 from bert_keras.data.lines import DecodeFailure, read_lines
+from bert_keras.errors import InputError
 
 FORMATS = ("tsv", "csv", "jsonl")
 
@@ -44,7 +45,7 @@ def read_table(path, text_a, text_b=None, label=None, label_values=None,
     """
     fmt = fmt or guess_format(path)
     if fmt not in FORMATS:
-        raise ValueError(f"unknown data format {fmt!r}; choose from {', '.join(FORMATS)}")
+        raise InputError(f"unknown data format {fmt!r}; choose from {', '.join(FORMATS)}")
     rows = _json_rows(path) if fmt == "jsonl" else _delimited_rows(path, fmt, header)
     out = RowReader(path, skip_bad_rows)
     columns = [c for c in (text_a, text_b, label) if c is not None]

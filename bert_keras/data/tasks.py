@@ -14,6 +14,7 @@ import functools
 from bert_keras.data.clue import TNEWS_LABELS, TNEWS_NAMES, read_tnews
 from bert_keras.data.glue import GLUE_FORMATS, read_glue
 from bert_keras.data.tabular import read_table
+from bert_keras.errors import InputError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,7 +90,7 @@ ALIASES = {"sst-2": "sst2", "sts-b": "stsb", "mnli-m": "mnli"}
 def get_task(name):
     key = ALIASES.get(name.lower(), name.lower())
     if key not in TASKS:
-        raise ValueError(f"unknown task {name!r}; known tasks: {', '.join(TASKS)} "
+        raise InputError(f"unknown task {name!r}; known tasks: {', '.join(TASKS)} "
                          "(or use --text-column/--label-column for your own CSV/TSV/JSONL)")
     return TASKS[key]
 

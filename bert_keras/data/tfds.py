@@ -11,6 +11,7 @@ entailment, neutral).
 """
 
 from bert_keras.data.examples import DataError, Examples
+from bert_keras.errors import InputError
 
 TFDS_FIELDS = {
     "sst2": ("sentence", None), "cola": ("sentence", None),
@@ -26,7 +27,7 @@ def load_tfds(task, split, data_dir=None, limit=None, _builder=None):
     from bert_keras.data.tasks import get_task
 
     if task not in TFDS_FIELDS:
-        raise ValueError(f"no TFDS mapping for task {task!r}; known: {', '.join(TFDS_FIELDS)}")
+        raise InputError(f"no TFDS mapping for task {task!r}; known: {', '.join(TFDS_FIELDS)}")
     spec = get_task(task)
     if _builder is None:
         import tensorflow_datasets as tfds

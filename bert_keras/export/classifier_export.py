@@ -23,6 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from bert_keras.utils.atomic_dir import atomic_output_dir
+from bert_keras.errors import ExportCheckError
 
 
 class ClassifierServer(tf.Module):
@@ -101,5 +102,5 @@ def _verify(path, model, preprocessor, task, predict):
         expected = np.array([w["probabilities"] for w in want])
         actual = got["probabilities"].numpy()
     if not np.allclose(actual, expected, atol=1e-4):
-        raise RuntimeError(f"exported classifier disagrees with the Keras model: "
+        raise ExportCheckError(f"exported classifier disagrees with the Keras model: "
                            f"max |diff| {np.abs(actual - expected).max():.2e}")

@@ -16,6 +16,7 @@ from bert_keras.export.hub_encoder import build_encoder_module
 from bert_keras.export.hub_preprocess import build_preprocess_module
 from bert_keras.export.model_card import model_card
 from bert_keras.utils.atomic_dir import atomic_output_dir, check_output_dir
+from bert_keras.errors import ExportCheckError, InputError
 
 # Exported outputs must match the Keras model; tighter than any real
 # difference between kernels, looser than float32 reassociation noise.
@@ -60,13 +61,13 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
     log.step("reading model")
     model = src if isinstance(src, BertModelDir) else load_model_dir(src)
     if with_mlm and "mlm" not in model.heads:
-        raise ValueError(
+        raise InputError(
             f"{model.source or model.path} has no masked-LM head, so it cannot be "
             "exported --with-mlm (heads present: "
             f"{', '.join(model.heads) or 'none'})")
     seq_length = int(seq_length)
     if not 3 <= seq_length <= model.config.max_position_embeddings:
-        raise ValueError(f"seq_length must be between 3 and the model's "
+        raise InputError(f"seq_length must be between 3 and the model's "
                          f"max_position_embeddings ({model.config.max_position_embeddings}), "
                          f"got {seq_length}")
     c = model.config
@@ -111,7 +112,7 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
             error = _max_difference(tmp, encoder, tokenizer, seq_length)
             log.info(f"max |exported - keras| on pooled_output: {error:.2e}")
             if not error <= VERIFY_ATOL:
-                raise RuntimeError(
+                raise ExportCheckError(
                     f"exported encoder differs from the Keras model by {error:.3g} "
                     f"(tolerance {VERIFY_ATOL}); nothing was written")
     sizes = {k: _dir_size(os.path.join(out, k)) for k in ("preprocess", "encoder")}

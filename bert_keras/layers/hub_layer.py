@@ -12,6 +12,7 @@ import warnings
 
 import keras
 import tensorflow as tf
+from bert_keras.errors import InputError, InputKeyError, MissingFileError
 
 
 @keras.saving.register_keras_serializable(package="bert_keras")
@@ -120,7 +121,7 @@ class HubLayer(keras.layers.Layer):
             getattr(obj, "regularization_losses", None) or ())
         for loss in self._regularization_losses:
             if not callable(loss):
-                raise ValueError(
+                raise InputError(
                     "HubLayer expects `regularization_losses` of the SavedModel "
                     "to be callables returning scalars; got "
                     f"{type(loss).__name__}")
@@ -151,7 +152,7 @@ class HubLayer(keras.layers.Layer):
         if not self.trainable:
             return
         if self._signature is not None:
-            raise ValueError(
+            raise InputError(
                 f"HubLayer(signature={self._signature!r}) cannot be trainable: "
                 "serving signatures have no training mode, no trainable "
                 "variables and no regularization losses. Use the Reusable "
@@ -177,11 +178,11 @@ class HubLayer(keras.layers.Layer):
                 self.add_loss(loss())
         if self._output_key is not None:
             if not isinstance(result, dict):
-                raise ValueError(
+                raise InputError(
                     f"HubLayer(output_key={self._output_key!r}) needs a dict "
                     f"output, got {type(result).__name__}")
             if self._output_key not in result:
-                raise KeyError(
+                raise InputKeyError(
                     f"HubLayer output has no key {self._output_key!r}; "
                     f"available: {sorted(result)}")
             result = result[self._output_key]
@@ -211,7 +212,7 @@ class HubLayer(keras.layers.Layer):
 
         if serialization_lib.in_safe_mode() is False:
             return cls(**config)
-        raise ValueError(
+        raise InputError(
             f"Loading a HubLayer loads the SavedModel at {config.get('handle')!r}, "
             "whose graph Keras treats as untrusted code, so it is disallowed "
             "in safe mode (as for keras.layers.TFSMLayer). If you trust it, "
@@ -234,7 +235,7 @@ def _load(handle):
 
         handle = hub.resolve(handle)
     elif not os.path.isdir(handle):
-        raise FileNotFoundError(f"HubLayer: no SavedModel directory at {handle!r}")
+        raise MissingFileError(f"HubLayer: no SavedModel directory at {handle!r}")
     try:
         # BERT preprocessors need TF-Text's ops registered before loading.
         import tensorflow_text  # noqa: F401
@@ -258,13 +259,13 @@ def _get_callable(obj, signature, handle):
     signatures = dict(getattr(obj, "signatures", None) or {})
     if signature is not None:
         if signature not in signatures:
-            raise ValueError(
+            raise InputError(
                 f"HubLayer: unknown signature {signature!r} in "
                 f"{_describe(handle)!r}; available: {sorted(signatures)}")
         return signatures[signature]
     if callable(obj):
         return obj
-    raise ValueError(
+    raise InputError(
         f"HubLayer: {_describe(handle)!r} is not a Reusable SavedModel (it has "
         "no `__call__` tf.function). Call one of its attributes with "
         f"`attribute=` (callable: {_callable_attributes(obj)}), or a serving "

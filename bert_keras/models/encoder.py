@@ -6,6 +6,7 @@ from keras_hub.layers import TransformerEncoder
 from bert_keras.config import BertConfig
 from bert_keras.layers.activations import get_activation
 from bert_keras.layers.embeddings import BertEmbeddings
+from bert_keras.errors import InputError, InputKeyError, InputTypeError
 
 INPUT_NAMES = ("token_ids", "segment_ids", "padding_mask")
 
@@ -44,7 +45,7 @@ class BertEncoder(keras.Model):
         if isinstance(config, dict):
             config = BertConfig.from_dict(config)
         if not isinstance(config, BertConfig):
-            raise TypeError(f"config must be a BertConfig or dict, got {type(config)}")
+            raise InputTypeError(f"config must be a BertConfig or dict, got {type(config)}")
         init = lambda: keras.initializers.TruncatedNormal(stddev=config.initializer_range)
 
         # Layers (as attributes, so the structure is readable and stable).
@@ -148,13 +149,13 @@ def _check_inputs(inputs, max_length=None):
     """Clear errors for the mistakes a functional model would otherwise
     turn into shape errors deep inside attention, or silent casts."""
     if not isinstance(inputs, dict):
-        raise TypeError(
+        raise InputTypeError(
             "BertEncoder expects a dict with keys "
             f"{list(INPUT_NAMES)}, each an int32 tensor [batch, seq]; "
             f"got {type(inputs).__name__}")
     missing = [k for k in INPUT_NAMES if k not in inputs]
     if missing:
-        raise KeyError(
+        raise InputKeyError(
             f"BertEncoder inputs are missing {missing}; expected keys "
             f"{list(INPUT_NAMES)} (got {sorted(inputs)})")
     for name in INPUT_NAMES:
@@ -164,12 +165,12 @@ def _check_inputs(inputs, max_length=None):
         except ValueError:  # e.g. numpy strings
             dtype = str(x.dtype)
         if "int" not in dtype and dtype != "bool":
-            raise TypeError(
+            raise InputTypeError(
                 f"BertEncoder input {name!r} must be an integer tensor "
                 f"[batch, seq], got dtype {dtype}")
         rank = len(x.shape) if hasattr(x, "shape") else None
         if rank is not None and rank != 2:
-            raise ValueError(
+            raise InputError(
                 f"BertEncoder input {name!r} must have rank 2 [batch, seq], "
                 f"got shape {tuple(x.shape)}")
         length = x.shape[1] if rank == 2 else None
@@ -177,14 +178,14 @@ def _check_inputs(inputs, max_length=None):
         first = getattr(inputs[INPUT_NAMES[0]], "shape", None)
         first = tuple(first) if first is not None else None
         if shape and first and None not in shape + first and shape != first:
-            raise ValueError(
+            raise InputError(
                 f"BertEncoder inputs must all have the same shape [batch, seq]; "
                 f"{INPUT_NAMES[0]!r} has {first} but {name!r} has {shape}")
         if length == 0:
-            raise ValueError(
+            raise InputError(
                 f"BertEncoder input {name!r} has sequence length 0; it needs "
                 "at least the [CLS] position")
         if max_length and length is not None and length > max_length:
-            raise ValueError(
+            raise InputError(
                 f"BertEncoder input {name!r} has sequence length {length}, "
                 f"more than max_position_embeddings={max_length}")

@@ -36,6 +36,7 @@ from bert_keras.checkpoints.convert import read_any
 from bert_keras.heads.classification_head import BertClassificationHead
 from bert_keras.models.encoder import BertEncoder
 from bert_keras.tokenization.preprocessor import BertPreprocessor
+from bert_keras.errors import InputError
 
 
 POOLINGS = ("cls", "mean")
@@ -45,9 +46,9 @@ def build_classifier(encoder, num_classes, dropout=0.1, pooling="cls"):
     """encoder inputs dict -> logits `[batch, num_classes]` (float32 even
     under a mixed precision policy, so losses and softmax stay exact)."""
     if num_classes < 1:
-        raise ValueError(f"num_classes must be at least 1, got {num_classes}")
+        raise InputError(f"num_classes must be at least 1, got {num_classes}")
     if pooling not in POOLINGS:
-        raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+        raise InputError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
     inputs = {name: keras.Input(shape=(None,), dtype="int32", name=name)
               for name in ("token_ids", "segment_ids", "padding_mask")}
     outputs = encoder(inputs)
@@ -111,7 +112,7 @@ def load_classifier(src, dtype=None, sequence_length=None):
     md = read_model_dir(src) if os.path.isdir(str(src)) else read_any(src)
     task = md.task
     if not task or "classifier" not in md.heads:
-        raise ValueError(f"{src} is not a fine-tuned classifier (no task/classifier "
+        raise InputError(f"{src} is not a fine-tuned classifier (no task/classifier "
                          "head in its bert_keras.json); fine-tune it first with "
                          "`bert-keras finetune`")
     encoder = build_encoder(md, dtype=dtype)
@@ -120,7 +121,7 @@ def load_classifier(src, dtype=None, sequence_length=None):
     _, head = classifier_parts(model)
     kernel, bias = md.weights["classifier/kernel"], md.weights["classifier/bias"]
     if kernel.shape != tuple(head.dense.kernel.shape):
-        raise ValueError(f"{src}: classifier/kernel has shape {kernel.shape}, expected "
+        raise InputError(f"{src}: classifier/kernel has shape {kernel.shape}, expected "
                          f"{tuple(head.dense.kernel.shape)}")
     head.dense.kernel.assign(kernel)
     head.dense.bias.assign(bias)
@@ -139,11 +140,11 @@ def predict(model, preprocessor, task, text_a, text_b=None, batch_size=32):
     if isinstance(text_b, str):
         text_b = [text_b]
     if task.get("pair") and text_b is None:
-        raise ValueError(f"task {task.get('task_name')!r} takes sentence pairs: give TEXT_B too")
+        raise InputError(f"task {task.get('task_name')!r} takes sentence pairs: give TEXT_B too")
     if not task.get("pair") and text_b is not None:
-        raise ValueError(f"task {task.get('task_name')!r} takes single sentences, not pairs")
+        raise InputError(f"task {task.get('task_name')!r} takes single sentences, not pairs")
     if text_b is not None and len(text_b) != len(text_a):
-        raise ValueError(f"{len(text_a)} first segments but {len(text_b)} second segments")
+        raise InputError(f"{len(text_a)} first segments but {len(text_b)} second segments")
     outputs = []
     for start in range(0, len(text_a), batch_size):
         a = text_a[start:start + batch_size]

@@ -1,6 +1,7 @@
 """`FillMask`: the most likely tokens for each `[MASK]` in a text."""
 
 import numpy as np
+from bert_keras.errors import InputError, InputTypeError
 
 
 class FillMask:
@@ -26,7 +27,7 @@ class FillMask:
         model_dir = load_model_dir(model) if isinstance(model, str) else model
         name = model_dir.path or model_dir.source or str(model)
         if "mlm" not in model_dir.heads:
-            raise ValueError(
+            raise InputError(
                 f"{name} has no masked-LM head, so it cannot fill in [MASK] "
                 "tokens. Use a checkpoint trained with masked LM (a Google BERT "
                 "checkpoint with cls/predictions, a Hugging Face BertForMaskedLM/"
@@ -36,7 +37,7 @@ class FillMask:
         self.tokenizer = build_tokenizer(model_dir)
         ids = self.tokenizer.special_tokens_dict()
         if "[MASK]" not in self.tokenizer.get_vocabulary():
-            raise ValueError(f"{name}: the vocabulary has no [MASK] token")
+            raise InputError(f"{name}: the vocabulary has no [MASK] token")
         self.mask_id = ids["mask_id"]
         self.sequence_length = min(sequence_length or 512,
                                    self.config.max_position_embeddings)
@@ -61,7 +62,7 @@ class FillMask:
             if count == 0:
                 hint = (" (it was cut at the maximum sequence length)"
                         if lengths[i] + 2 > self.sequence_length else "")
-                raise ValueError(f"text {i} has no [MASK] token{hint}: {text!r}")
+                raise InputError(f"text {i} has no [MASK] token{hint}: {text!r}")
         width = int(counts.max())
         positions = np.zeros((len(texts), width), np.int32)
         for i, row in enumerate(is_mask):
@@ -80,9 +81,9 @@ class FillMask:
         if not texts:
             return []
         if not all(isinstance(t, str) for t in texts):
-            raise TypeError("fill_mask expects strings")
+            raise InputTypeError("fill_mask expects strings")
         if top_k < 1:
-            raise ValueError(f"top_k must be positive, got {top_k}")
+            raise InputError(f"top_k must be positive, got {top_k}")
         logits, counts, _ = self.logits(texts)
         logits = logits - logits.max(axis=-1, keepdims=True)
         probs = np.exp(logits)

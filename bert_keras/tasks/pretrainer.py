@@ -7,6 +7,7 @@ from bert_keras.heads.masked_lm_head import BertMaskedLMHead
 from bert_keras.heads.next_sentence_head import BertNextSentenceHead
 from bert_keras.models.encoder import INPUT_NAMES, BertEncoder, with_dtype_policy
 from bert_keras.training.strategy import MultiWorkerFitMixin
+from bert_keras.errors import InputError, InputTypeError
 
 
 @keras.saving.register_keras_serializable(package="bert_keras")
@@ -42,7 +43,7 @@ class BertPretrainer(MultiWorkerFitMixin, keras.Model):
             if isinstance(config, dict):
                 config = BertConfig.from_dict(config)
             if not isinstance(config, BertConfig):
-                raise TypeError("BertPretrainer needs a BertConfig or an encoder")
+                raise InputTypeError("BertPretrainer needs a BertConfig or an encoder")
             encoder = BertEncoder(config, dtype=dtype)
         config = encoder.config
         mlm_head = BertMaskedLMHead(encoder)
@@ -110,7 +111,7 @@ class BertPretrainer(MultiWorkerFitMixin, keras.Model):
         model_dir = load_model_dir(src)
         missing = [h for h in ("mlm", "nsp") if h not in model_dir.heads]
         if missing and not new_heads:
-            raise ValueError(
+            raise InputError(
                 f"{model_dir.source or src} has no {' or '.join(missing)} head; "
                 "pass new_heads=True to start them from random weights")
         model = cls(encoder=build_encoder(model_dir, dtype=dtype))

@@ -2,6 +2,7 @@
 
 import tensorflow as tf
 from keras_hub.layers import MultiSegmentPacker
+from bert_keras.errors import InputError
 
 
 _PAD_SENTINEL = -1
@@ -40,7 +41,7 @@ class BertPacker:
     def __init__(self, sequence_length, start_id, sep_id, pad_id,
                  truncate="round_robin", dynamic_length=False):
         if sequence_length < 3:
-            raise ValueError(f"sequence_length must be at least 3, got {sequence_length}")
+            raise InputError(f"sequence_length must be at least 3, got {sequence_length}")
         self.sequence_length = sequence_length
         self.pad_id = pad_id
         self.truncate = truncate
@@ -65,7 +66,7 @@ class BertPacker:
         segments = tuple(_as_ragged_ids(s) for s in segments)
         if not 1 <= len(segments) <= 2:
             # keras-hub packs any number, but BERT has two segment types.
-            raise ValueError(f"BERT packs one or two segments, got {len(segments)}")
+            raise InputError(f"BERT packs one or two segments, got {len(segments)}")
         token_ids, segment_ids = self._packer(segments)
         is_padding = token_ids == _PAD_SENTINEL
         padding_mask = tf.cast(tf.logical_not(is_padding), tf.int32)

@@ -4,6 +4,7 @@ import tensorflow as tf
 
 from bert_keras.tokenization.packer import BertPacker
 from bert_keras.tokenization.tokenizer import BertTokenizer
+from bert_keras.errors import InputError, InputTypeError
 
 
 class BertPreprocessor:
@@ -28,7 +29,7 @@ class BertPreprocessor:
     def __init__(self, tokenizer, sequence_length=128, truncate="round_robin",
                  dynamic_length=False):
         if not isinstance(tokenizer, BertTokenizer):
-            raise TypeError(f"tokenizer must be a BertTokenizer, got {type(tokenizer).__name__}")
+            raise InputTypeError(f"tokenizer must be a BertTokenizer, got {type(tokenizer).__name__}")
         self.tokenizer = tokenizer
         self.sequence_length = sequence_length
         ids = tokenizer.special_tokens_dict()
@@ -54,7 +55,7 @@ class BertPreprocessor:
             return self((x, y))
         segments = x if isinstance(x, tuple) else (x,)
         if len(segments) not in (1, 2):
-            raise ValueError(f"BERT takes one or two segments, got {len(segments)}")
+            raise InputError(f"BERT takes one or two segments, got {len(segments)}")
         tokens = [self.tokenizer.tokenize(s) for s in segments]
         if len(tokens) == 2 and all(isinstance(t, tf.RaggedTensor) for t in tokens):
             tf.debugging.assert_equal(

@@ -33,6 +33,7 @@ import tensorflow_text as tf_text
 from keras_hub.tokenizers import BertTokenizer as _KerasHubBertTokenizer
 
 from bert_keras.tokenization.vocab import SPECIAL_TOKENS, load_vocab
+from bert_keras.errors import InputError, InputTypeError
 
 # Unicode blocks of CJK ideographs (not Hangul, Hiragana or Katakana), as in
 # google-research/bert `_is_chinese_char`.
@@ -194,20 +195,20 @@ def _as_string_batch(inputs):
     """Python strings, lists, numpy arrays and tensors to a string `[batch]`
     tensor, with a clear error for anything else."""
     if isinstance(inputs, tf.RaggedTensor):
-        raise ValueError("BertTokenizer expects a 1-D batch of strings, got a RaggedTensor")
+        raise InputError("BertTokenizer expects a 1-D batch of strings, got a RaggedTensor")
     if isinstance(inputs, (list, tuple)) and len(inputs) == 0:
         return tf.zeros([0], tf.string), False
     try:
         text = tf.convert_to_tensor(inputs)
     except (ValueError, TypeError) as e:
-        raise TypeError(f"BertTokenizer expects strings, got {type(inputs).__name__}: {e}") from None
+        raise InputTypeError(f"BertTokenizer expects strings, got {type(inputs).__name__}: {e}") from None
     if text.dtype != tf.string:
-        raise TypeError(f"BertTokenizer expects strings, got dtype {text.dtype.name}")
+        raise InputTypeError(f"BertTokenizer expects strings, got dtype {text.dtype.name}")
     rank = text.shape.rank
     if rank == 0:
         return tf.reshape(text, [1]), True
     if rank != 1:
-        raise ValueError(f"BertTokenizer expects a 1-D batch of strings, got shape {text.shape}")
+        raise InputError(f"BertTokenizer expects a 1-D batch of strings, got shape {text.shape}")
     return text, False
 
 

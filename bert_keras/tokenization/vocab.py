@@ -1,6 +1,7 @@
 """WordPiece vocabularies: reading, writing, and training one from text."""
 
 import os
+from bert_keras.errors import InputError, MissingFileError
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
@@ -12,16 +13,16 @@ def load_vocab(path):
     whitespace-like characters, which `str.strip()` would destroy.
     """
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"Vocabulary file not found: {path}")
+        raise MissingFileError(f"Vocabulary file not found: {path}")
     with open(path, encoding="utf-8") as f:
         tokens = [line.rstrip("\n").rstrip("\r") for line in f]
     while tokens and tokens[-1] == "":
         tokens.pop()
     if not tokens:
-        raise ValueError(f"Vocabulary file is empty: {path}")
+        raise InputError(f"Vocabulary file is empty: {path}")
     missing = [t for t in ("[UNK]", "[CLS]", "[SEP]", "[PAD]") if t not in tokens]
     if missing:
-        raise ValueError(f"Vocabulary {path} lacks the special tokens {missing}")
+        raise InputError(f"Vocabulary {path} lacks the special tokens {missing}")
     return tokens
 
 

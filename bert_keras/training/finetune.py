@@ -31,6 +31,7 @@ import os
 import time
 
 import numpy as np
+from bert_keras.errors import InputError, OutputExistsError
 
 CHECKPOINT = "checkpoint.npz"
 STATE = "state.json"
@@ -79,9 +80,9 @@ def finetune(model, task, train, dev, out, options=None, log=print):
 
     options = options or FinetuneOptions()
     if options.precision not in PRECISIONS:
-        raise ValueError(f"--precision must be fp32 or bf16, got {options.precision!r}")
+        raise InputError(f"--precision must be fp32 or bf16, got {options.precision!r}")
     if options.batch_size < 1 or options.epochs <= 0:
-        raise ValueError("batch size and epochs must be positive")
+        raise InputError("batch size and epochs must be positive")
     task = task if isinstance(task, Task) else get_task(task)
     out = os.path.abspath(out)
     state_dir = os.path.join(out, "training")
@@ -92,7 +93,7 @@ def finetune(model, task, train, dev, out, options=None, log=print):
         return previous
     if (os.path.isdir(out) and os.listdir(out) and not previous
             and not options.overwrite):
-        raise FileExistsError(f"{out} exists and is not a fine-tuning run of ours "
+        raise OutputExistsError(f"{out} exists and is not a fine-tuning run of ours "
                               "(use --overwrite to replace it)")
 
     from bert_keras.checkpoints.model_dir import BertModelDir
@@ -101,14 +102,14 @@ def finetune(model, task, train, dev, out, options=None, log=print):
     tokenizer = build_tokenizer(base)
     train_ex = _read(task, train, options.skip_bad_rows, log)
     if train_ex.labels is None:
-        raise ValueError(f"{train_ex.source}: the training data has no labels")
+        raise InputError(f"{train_ex.source}: the training data has no labels")
     if task.labels is None and not task.regression:
         task = task.with_labels(train_ex.label_values)
     if options.max_train_examples:
         train_ex = train_ex.take(range(min(options.max_train_examples, len(train_ex))))
     dev_ex = _read(task, dev, options.skip_bad_rows, log) if dev is not None else None
     if dev_ex is not None and dev_ex.labels is None:
-        raise ValueError(f"{dev_ex.source}: the dev data has no labels")
+        raise InputError(f"{dev_ex.source}: the dev data has no labels")
 
     t0 = time.time()
     enc_train = batching.encode(train_ex, tokenizer, options.max_seq_length, task.regression)
@@ -335,17 +336,17 @@ def _restore(path, model, optimizer, run):
         data = np.load(path)
         state = json.loads(str(data["state"]))
     except Exception as e:  # a file we did not write completely cannot exist; say so clearly
-        raise ValueError(f"{path}: unreadable checkpoint ({e}); delete it or use --overwrite")
+        raise InputError(f"{path}: unreadable checkpoint ({e}); delete it or use --overwrite")
     old = {k: v for k, v in state["run"].items() if k != "train_examples"}
     new = {k: v for k, v in run.items() if k != "train_examples"}
     if old != new:
         diff = {k: (old.get(k), new.get(k)) for k in new if old.get(k) != new.get(k)}
-        raise ValueError(f"{path} is from a different run (checkpoint vs now: {diff}); "
+        raise InputError(f"{path} is from a different run (checkpoint vs now: {diff}); "
                          "use the same settings to resume, or --overwrite to start again")
     for prefix, variables in (("model", model.weights), ("optimizer", optimizer.variables)):
         count = sum(1 for k in data.files if k.startswith(prefix + "/"))
         if count != len(variables):
-            raise ValueError(f"{path}: {count} {prefix} tensors, the model has {len(variables)}")
+            raise InputError(f"{path}: {count} {prefix} tensors, the model has {len(variables)}")
         for i, v in enumerate(variables):
             v.assign(data[f"{prefix}/{i}"])
     return state

@@ -14,6 +14,7 @@ Scores are in percent (as GLUE reports them).
 """
 
 import numpy as np
+from bert_keras.errors import InputError
 
 
 def accuracy(labels, predicted):
@@ -84,7 +85,7 @@ def compute_metrics(names, labels, outputs):
         predicted = outputs.reshape(-1)
     unknown = [n for n in names if n not in METRICS]
     if unknown:
-        raise ValueError(f"unknown metric(s) {unknown}; known: {', '.join(METRICS)}")
+        raise InputError(f"unknown metric(s) {unknown}; known: {', '.join(METRICS)}")
     return {n: round(100.0 * METRICS[n](labels, predicted), 4) for n in names}
 
 

@@ -12,6 +12,7 @@ import keras
 
 from bert_keras.training.fused_adamw import FusedAdamW
 from bert_keras.training.strategy import ClipAfterAllReduceMixin
+from bert_keras.errors import InputError
 
 # Variable names (Keras `variable.name`) that get no weight decay, as in
 # original BERT's AdamWeightDecayOptimizer: LayerNorm gamma/beta and biases.
@@ -62,9 +63,9 @@ def create_optimizer(learning_rate, total_steps, warmup_fraction=0.1,
                      weight_decay=0.01, clip_norm=1.0):
     """AdamW (epsilon 1e-6 as original BERT) on the warmup/decay schedule."""
     if learning_rate <= 0:
-        raise ValueError(f"learning rate must be positive, got {learning_rate}")
+        raise InputError(f"learning rate must be positive, got {learning_rate}")
     if total_steps < 1:
-        raise ValueError(f"total_steps must be at least 1, got {total_steps}")
+        raise InputError(f"total_steps must be at least 1, got {total_steps}")
     optimizer = BertAdamW(
         learning_rate=learning_rate_schedule(learning_rate, total_steps, warmup_fraction),
         weight_decay=weight_decay, beta_1=0.9, beta_2=0.999, epsilon=1e-6,

@@ -18,6 +18,7 @@ import shutil
 import tempfile
 
 from bert_keras.config import BertConfig
+from bert_keras.errors import InputError, OutputExistsError
 
 PRECISIONS = {"float32": "float32", "fp32": "float32", "bf16": "mixed_bfloat16",
               "mixed_bfloat16": "mixed_bfloat16", "fp16": "mixed_float16",
@@ -65,7 +66,7 @@ def _prepare_vocab(corpus_documents, vocab, vocab_size, lowercase, state_dir, lo
         tokens = load_vocab(vocab) if isinstance(vocab, str) else list(vocab)
     else:
         if corpus_documents is None:
-            raise ValueError("pretraining from TFRecord shards needs --vocab "
+            raise InputError("pretraining from TFRecord shards needs --vocab "
                              "(the vocabulary they were made with)")
         log(f"training a WordPiece vocabulary of {vocab_size} tokens on the corpus")
         sentences = [s.replace("[UNK]", " ") for doc in corpus_documents for s in doc]
@@ -128,14 +129,14 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
 
     log = log or (lambda *a, **k: None)
     if precision not in PRECISIONS:
-        raise ValueError(f"unknown precision {precision!r}; choose from {sorted(PRECISIONS)}")
+        raise InputError(f"unknown precision {precision!r}; choose from {sorted(PRECISIONS)}")
     out = os.path.abspath(out)
     if os.path.exists(out) and os.listdir(out) and not overwrite:
-        raise FileExistsError(f"{out} exists and is not empty (use --overwrite)")
+        raise OutputExistsError(f"{out} exists and is not empty (use --overwrite)")
     if steps < 1 or batch_size < 1:
-        raise ValueError("steps and batch size must be positive")
+        raise InputError("steps and batch size must be positive")
     if seq_length < 8:
-        raise ValueError(f"seq_length must be at least 8, got {seq_length}")
+        raise InputError(f"seq_length must be at least 8, got {seq_length}")
 
     strategy = get_strategy(strategy) if isinstance(strategy, str) else strategy
     chief = is_chief(strategy)
@@ -170,7 +171,7 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
     model_config = (init_model.config if init_model
                     else _resolve_config(config, len(tokens), config_overrides))
     if seq_length > model_config.max_position_embeddings:
-        raise ValueError(f"seq_length {seq_length} exceeds the model's "
+        raise InputError(f"seq_length {seq_length} exceeds the model's "
                          f"max_position_embeddings {model_config.max_position_embeddings}")
 
     # Training state: the run's settings must match what the checkpoints hold.
@@ -182,7 +183,7 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
         with open(run_file, encoding="utf-8") as f:
             previous = json.load(f)
         if previous != run:
-            raise ValueError(
+            raise InputError(
                 f"{state_dir} holds checkpoints of a run with other settings; "
                 "remove it or pass the same arguments to resume")
     else:

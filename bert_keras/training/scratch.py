@@ -11,13 +11,14 @@ fine-tuning and every command accept: the "from scratch" baseline.
 from bert_keras.checkpoints import canonical
 from bert_keras.checkpoints.model_dir import BertModelDir, TokenizerSettings
 from bert_keras.models.encoder import BertEncoder
+from bert_keras.errors import InputError
 
 
 def random_model_dir(config, vocab, lowercase=True, seed=0):
     import keras
 
     if config.vocab_size != len(vocab):
-        raise ValueError(f"config.vocab_size {config.vocab_size} != vocabulary size {len(vocab)}")
+        raise InputError(f"config.vocab_size {config.vocab_size} != vocabulary size {len(vocab)}")
     keras.utils.set_random_seed(seed)
     encoder = BertEncoder(config)
     return BertModelDir(config=config, vocab=list(vocab),

@@ -15,6 +15,7 @@ import json
 import os
 
 import tensorflow as tf
+from bert_keras.errors import InputError
 
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
 
@@ -29,7 +30,7 @@ def get_strategy(name="default", tpu=None):
     """
     name = (name or "default").lower().replace("-", "_")
     if name not in STRATEGIES:
-        raise ValueError(f"Unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}")
+        raise InputError(f"Unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}")
     if name == "default":
         return tf.distribute.get_strategy()
     if name == "mirrored":
@@ -52,18 +53,18 @@ def _check_tf_config():
     not a worker that silently trains alone (or waits forever)."""
     raw = os.environ.get("TF_CONFIG")
     if not raw:
-        raise ValueError(
+        raise InputError(
             "--strategy multi_worker needs the TF_CONFIG environment variable, e.g. "
             '{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
             '"task": {"type": "worker", "index": 0}}')
     try:
         config = json.loads(raw)
     except json.JSONDecodeError as e:
-        raise ValueError(f"TF_CONFIG is not valid JSON: {e}") from None
+        raise InputError(f"TF_CONFIG is not valid JSON: {e}") from None
     workers = config.get("cluster", {}).get("worker")
     task = config.get("task", {})
     if not workers or task.get("type") not in ("worker", "chief") or "index" not in task:
-        raise ValueError(
+        raise InputError(
             "TF_CONFIG must name the workers (cluster.worker: [host:port, ...]) and this "
             f"process's task (task.type, task.index); got {raw}")
     return config
@@ -76,7 +77,7 @@ def _tpu_strategy(tpu):
         tf.config.experimental_connect_to_cluster(resolver)
         tf.tpu.experimental.initialize_tpu_system(resolver)
     except (ValueError, tf.errors.NotFoundError, tf.errors.UnavailableError) as e:
-        raise ValueError(f"--strategy tpu: no TPU found ({tpu or 'local'}): {e}") from None
+        raise InputError(f"--strategy tpu: no TPU found ({tpu or 'local'}): {e}") from None
     return tf.distribute.TPUStrategy(resolver)
 
 

@@ -4,14 +4,15 @@ import contextlib
 import os
 import shutil
 import tempfile
+from bert_keras.errors import OutputExistsError
 
 
 def check_output_dir(out, overwrite=False, hint="use --overwrite / overwrite=True"):
     """Refuses a file, or a non-empty directory unless `overwrite`."""
     if os.path.exists(out) and not os.path.isdir(out):
-        raise FileExistsError(f"{out} exists and is a file, not a directory")
+        raise OutputExistsError(f"{out} exists and is a file, not a directory")
     if os.path.isdir(out) and os.listdir(out) and not overwrite:
-        raise FileExistsError(f"{out} exists and is not empty ({hint})")
+        raise OutputExistsError(f"{out} exists and is not empty ({hint})")
 
 
 @contextlib.contextmanager
