@@ -62,7 +62,7 @@ def test_bad_config_files(tmp_path):
     with pytest.raises(ValueError, match="hidden_act"):
         BertConfig.from_hf_json(dict(HF_MINILM, hidden_act="quick_gelu"))
     with pytest.raises(ValueError, match="model_type"):
-        BertConfig.from_hf_json(dict(HF_MINILM, model_type="roberta"))
+        BertConfig.from_hf_json(dict(HF_MINILM, model_type="deberta"))
     with pytest.raises(ValueError, match="absolute"):
         BertConfig.from_hf_json(dict(HF_MINILM, position_embedding_type="relative_key"))
     with pytest.raises(FileNotFoundError, match="nowhere.json"):
@@ -93,6 +93,46 @@ def test_presets_and_overrides():
     assert config.head_size == 64
     with pytest.raises(ValueError, match="Unknown preset"):
         BertConfig.preset("huge")
+
+
+def test_family_configs_from_hf():
+    albert = BertConfig.from_hf_json(dict(
+        HF_MINILM, model_type="albert", embedding_size=64, num_hidden_groups=2,
+        inner_group_num=3, hidden_act="gelu_new"))
+    assert (albert.model_type, albert.embedding_dim, albert.num_blocks) == ("albert", 64, 6)
+    roberta = BertConfig.from_hf_json(dict(HF_MINILM, model_type="roberta", pad_token_id=1,
+                                           max_position_embeddings=514, type_vocab_size=1))
+    assert (roberta.model_type, roberta.pad_token_id, roberta.num_blocks) == ("roberta", 1, 6)
+    electra = BertConfig.from_hf_json(dict(HF_MINILM, model_type="electra", embedding_size=128))
+    assert (electra.embedding_dim, electra.hidden_size) == (128, 384)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(model_type="albert", num_layers=12, num_hidden_groups=5), "multiple of num_hidden_groups"),
+    (dict(model_type="bert", num_hidden_groups=2), "ALBERT settings"),
+    (dict(model_type="bert", embedding_size=128), "embedding_size == hidden_size"),
+    (dict(model_type="roberta", pad_token_id=600), "pad_token_id"),
+    (dict(model_type="gpt2"), "model_type must be one of"),
+])
+def test_unsupported_family_settings_refused(bad, message):
+    with pytest.raises(ValueError, match=message):
+        BertConfig(**bad)
+
+
+def test_unsupported_albert_variants_refused():
+    with pytest.raises(ValueError, match="net_structure_type"):
+        BertConfig.from_google_json(dict(GOOGLE_BASE, net_structure_type=1), model_type="albert")
+    with pytest.raises(ValueError, match="ln_type"):
+        BertConfig.from_google_json(dict(GOOGLE_BASE, ln_type="preln"), model_type="albert")
+
+
+def test_zoo_presets():
+    assert BertConfig.preset("bert_12_768_12") == BertConfig.preset("base")
+    assert BertConfig.preset("bert_24_1024_16") == BertConfig.preset("large")
+    tiny = BertConfig.preset("albert_tiny")
+    assert (tiny.hidden_size, tiny.embedding_dim, tiny.vocab_size, tiny.num_blocks) == (312, 128, 21128, 1)
+    roberta = BertConfig.preset("roberta_base")
+    assert (roberta.max_position_embeddings, roberta.type_vocab_size) == (514, 1)
 
 
 def test_dict_round_trip():

@@ -1,11 +1,12 @@
-"""`BertEncoder`: the BERT network, from token ids to contextual vectors."""
+"""`BertEncoder`: the BERT network, from token ids to contextual vectors, and
+the base of the other families' encoders."""
 
 import keras
-from keras_hub.layers import TransformerEncoder
 
 from bert_keras.config import BertConfig
 from bert_keras.layers.activations import get_activation
 from bert_keras.layers.embeddings import BertEmbeddings
+from bert_keras.layers.transformer_block import TransformerBlock
 from bert_keras.errors import InputError, InputKeyError, InputTypeError
 
 INPUT_NAMES = ("token_ids", "segment_ids", "padding_mask")
@@ -22,9 +23,13 @@ class BertEncoder(keras.Model):
     `pooled_output` `[batch, H]` (dense + tanh on `[CLS]`) and
     `encoder_outputs`, a list with one `[batch, seq, H]` tensor per layer.
 
-    The transformer blocks are keras-hub `TransformerEncoder`s; one dropout
-    rate (`config.hidden_dropout`) is used in attention and on residuals,
-    which is how every published BERT was trained.
+    The transformer blocks are keras-hub `TransformerEncoder`s with BERT's
+    two dropout rates (`config.hidden_dropout` on residual branches,
+    `config.attention_dropout` on attention probabilities).
+
+    The other families (`AlbertEncoder`, `ElectraEncoder`, `RobertaEncoder`)
+    are subclasses with the same inputs and outputs; `make_encoder(config)`
+    picks the class from `config.model_type`.
 
     Example:
     >>> import numpy as np
@@ -41,41 +46,58 @@ class BertEncoder(keras.Model):
     package, or anything `bert_keras.convert` accepts.
     """
 
+    model_type = "bert"
+    has_pooler = True
+
     def __init__(self, config, dtype=None, **kwargs):
         if isinstance(config, dict):
             config = BertConfig.from_dict(config)
         if not isinstance(config, BertConfig):
             raise InputTypeError(f"config must be a BertConfig or dict, got {type(config)}")
+        if config.model_type != self.model_type:
+            raise InputError(
+                f"{type(self).__name__} builds model_type {self.model_type!r} but the "
+                f"config says {config.model_type!r}; use "
+                "bert_keras.models.make_encoder(config)")
         init = lambda: keras.initializers.TruncatedNormal(stddev=config.initializer_range)
 
         # Layers (as attributes, so the structure is readable and stable).
         self.embeddings = BertEmbeddings(
             vocab_size=config.vocab_size,
-            hidden_size=config.hidden_size,
+            hidden_size=config.embedding_dim,
             max_position_embeddings=config.max_position_embeddings,
             type_vocab_size=config.type_vocab_size,
             dropout=config.hidden_dropout,
             layer_norm_epsilon=config.layer_norm_epsilon,
             initializer_range=config.initializer_range,
+            position_pad_id=self._position_pad_id(config),
             dtype=dtype,
             name="embeddings",
         )
+        self.embeddings_projection = None
+        if self.projects_embeddings(config):
+            self.embeddings_projection = keras.layers.Dense(
+                config.hidden_size, kernel_initializer=init(), dtype=dtype,
+                name="embeddings_projection")
         self.transformer_layers = [
-            TransformerEncoder(
+            TransformerBlock(
                 num_heads=config.num_heads,
                 intermediate_dim=config.intermediate_size,
                 activation=get_activation(config.hidden_act),
                 dropout=config.hidden_dropout,
+                attention_dropout=config.attention_dropout,
                 layer_norm_epsilon=config.layer_norm_epsilon,
                 kernel_initializer=init(),
                 dtype=dtype,
                 name=f"transformer_layer_{i}",
             )
-            for i in range(config.num_layers)
+            for i in range(config.num_blocks)
         ]
-        self.pooled_dense = keras.layers.Dense(
-            config.hidden_size, activation="tanh", kernel_initializer=init(),
-            dtype=dtype, name="pooled_dense")
+        self.pooled_dense = None
+        if self.has_pooler:
+            self.pooled_dense = keras.layers.Dense(
+                config.hidden_size, activation="tanh", kernel_initializer=init(),
+                dtype=dtype, name="pooled_dense")
 
         # The functional graph.
         inputs = {
@@ -83,16 +105,18 @@ class BertEncoder(keras.Model):
             for name in INPUT_NAMES
         }
         x = self.embeddings(inputs["token_ids"], inputs["segment_ids"])
+        if self.embeddings_projection is not None:
+            x = self.embeddings_projection(x)
         encoder_outputs = []
-        for layer in self.transformer_layers:
-            x = layer(x, padding_mask=inputs["padding_mask"])
+        for blocks in self._layer_schedule(config):
+            for block in blocks:
+                x = block(x, padding_mask=inputs["padding_mask"])
             encoder_outputs.append(x)
-        pooled = self.pooled_dense(x[:, 0, :])
         super().__init__(
             inputs=inputs,
             outputs={
                 "sequence_output": x,
-                "pooled_output": pooled,
+                "pooled_output": self._pool(x),
                 "encoder_outputs": encoder_outputs,
             },
             dtype=dtype,
@@ -103,6 +127,22 @@ class BertEncoder(keras.Model):
             # keras-hub's Backbone does) so get_config/.keras keep the policy.
             self.dtype_policy = keras.dtype_policies.get(dtype)
         self.config = config
+
+    # What the families change (see the subclasses).
+    def _position_pad_id(self, config):
+        return None
+
+    @classmethod
+    def projects_embeddings(cls, config):
+        """True if embeddings are projected from `embedding_size` to `hidden_size`."""
+        return config.embedding_dim != config.hidden_size
+
+    def _layer_schedule(self, config):
+        """The blocks each layer runs, in order: one block per layer."""
+        return [[block] for block in self.transformer_layers]
+
+    def _pool(self, x):
+        return self.pooled_dense(x[:, 0, :])
 
     @property
     def token_embedding(self):

@@ -214,7 +214,7 @@ def test_presets(name, layers, hidden, heads):
     assert (config.num_layers, config.hidden_size, config.num_heads) == (layers, hidden, heads)
     assert config.intermediate_size == 4 * hidden
     assert config.vocab_size == 30522 and config.max_position_embeddings == 512
-    assert PRESETS[name] == (layers, hidden, heads)
+    assert PRESETS[name]["num_layers"] == layers and PRESETS[name]["hidden_size"] == hidden
 
 
 def test_tiny_preset_builds():
