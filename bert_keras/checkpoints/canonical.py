@@ -1,214 +1,120 @@
-"""One neutral weight layout that every converter reads into, and the only
-code that knows where each tensor lives in a `BertEncoder` and its heads.
+"""Where each canonical tensor (`layout.py`) lives in our Keras objects: an
+encoder of any family and its heads, looked up through the `OURS` name table.
+The only code that reads or writes their weights by name.
 
-Names follow the original TF1 checkpoint (kernels are `[in, out]`):
-
-    embeddings/word_embeddings [V, H]     layer_{i}/query/kernel [H, H]
-    embeddings/position_embeddings [P, H] layer_{i}/attention_output/kernel
-    embeddings/token_type_embeddings      layer_{i}/intermediate/kernel [H, I]
-    embeddings/LayerNorm/{gamma,beta}     layer_{i}/output/kernel [I, H]
-    pooler/kernel, pooler/bias            layer_{i}/{attention,output}_LayerNorm/...
-    mlm/transform/kernel, mlm/transform/bias, mlm/LayerNorm/{gamma,beta},
-    mlm/output_bias [V]; nsp/kernel [H, 2], nsp/bias [2]
+    >>> from bert_keras import BertConfig
+    >>> from bert_keras.models import make_encoder
+    >>> encoder = make_encoder(BertConfig.preset("albert_tiny", vocab_size=50))
+    >>> weights = read_encoder(encoder)
+    >>> weights["layer_0/query/kernel"].shape, "layer_1/query/kernel" in weights
+    ((312, 312), False)
 """
 
 import numpy as np
-from bert_keras.errors import InputError, InputKeyError
+
+from bert_keras.checkpoints.layout import (
+    HEADS, check_tensors, expected_shapes, leaf_names, LEAVES)
+from bert_keras.checkpoints.name_tables import OURS, source_names
 
 
-def encoder_names(num_layers):
-    names = [
-        "embeddings/word_embeddings", "embeddings/position_embeddings",
-        "embeddings/token_type_embeddings", "embeddings/LayerNorm/gamma",
-        "embeddings/LayerNorm/beta",
-    ]
-    for i in range(num_layers):
-        for part in ("query", "key", "value", "attention_output",
-                     "intermediate", "output"):
-            names += [f"layer_{i}/{part}/kernel", f"layer_{i}/{part}/bias"]
-        for ln in ("attention_LayerNorm", "output_LayerNorm"):
-            names += [f"layer_{i}/{ln}/gamma", f"layer_{i}/{ln}/beta"]
-    return names + ["pooler/kernel", "pooler/bias"]
+def resolve(root, path):
+    """The variable at an attribute path such as
+    `transformer_layer_0._self_attention_layer.query_dense.kernel`; the
+    first part is an attribute or a layer name."""
+    obj = root
+    for i, part in enumerate(p for p in path.split(".") if p):
+        if i == 0 and not hasattr(obj, part):
+            obj = obj.get_layer(part)
+        else:
+            obj = getattr(obj, part)
+    return obj
 
 
-MLM_NAMES = ["mlm/transform/kernel", "mlm/transform/bias", "mlm/LayerNorm/gamma",
-             "mlm/LayerNorm/beta", "mlm/output_bias"]
-NSP_NAMES = ["nsp/kernel", "nsp/bias"]
+def keras_slots(root, table, config, heads=()):
+    """canonical name -> Keras variable, for a model of `config` built as
+    `table` describes (our encoders, keras-hub's BertBackbone)."""
+    _build(root)
+    return {name: resolve(root, path)
+            for name, (path, _) in source_names(table, config, heads).items()}
 
 
-def expected_shapes(config, heads=()):
-    """Canonical name -> shape for an encoder of `config` (and `heads`)."""
-    h, i, v = config.hidden_size, config.intermediate_size, config.vocab_size
-    shapes = {
-        "embeddings/word_embeddings": (v, h),
-        "embeddings/position_embeddings": (config.max_position_embeddings, h),
-        "embeddings/token_type_embeddings": (config.type_vocab_size, h),
-        "pooler/kernel": (h, h),
-    }
-    for name in encoder_names(config.num_layers):
-        if name not in shapes:
-            if name.endswith("intermediate/kernel"):
-                shapes[name] = (h, i)
-            elif name.endswith("intermediate/bias"):
-                shapes[name] = (i,)
-            elif name.endswith("output/kernel") and "attention" not in name:
-                shapes[name] = (i, h)
-            elif name.endswith("kernel"):
-                shapes[name] = (h, h)
-            else:  # biases, gamma, beta
-                shapes[name] = (h,)
-    if "mlm" in heads:
-        shapes.update({"mlm/transform/kernel": (h, h), "mlm/transform/bias": (h,),
-                       "mlm/LayerNorm/gamma": (h,), "mlm/LayerNorm/beta": (h,),
-                       "mlm/output_bias": (v,)})
-    if "nsp" in heads:
-        shapes.update({"nsp/kernel": (h, 2), "nsp/bias": (2,)})
-    return shapes
-
-
-def check_shapes(weights, config, heads, source, origin=None):
-    """Every tensor an encoder of `config` (with `heads`) needs is in
-    `weights` with the right shape. Errors name the tensor as the source
-    file calls it (`origin`: canonical name -> source name)."""
-    origin = origin or {}
-    for name, shape in expected_shapes(config, heads).items():
-        label = repr(origin.get(name, name))
-        if name not in weights:
-            raise InputKeyError(f"{source}: missing tensor {label}")
-        got = tuple(np.shape(weights[name]))
-        if got != shape:
-            raise InputError(
-                f"{source}: tensor {label} has shape {got}, but the config "
-                f"(hidden_size={config.hidden_size}, intermediate_size="
-                f"{config.intermediate_size}, vocab_size={config.vocab_size}, "
-                f"max_position_embeddings={config.max_position_embeddings}, "
-                f"type_vocab_size={config.type_vocab_size}) expects {shape}; "
-                "does the config file belong to this checkpoint?")
-
-
-def _encoder_slots(encoder):
-    """canonical name -> (keras variable, reshape from canonical)."""
-    emb = encoder.embeddings
-    slots = {
-        "embeddings/word_embeddings": emb.token_embedding.embeddings,
-        "embeddings/position_embeddings": emb.position_embedding.position_embeddings,
-        "embeddings/token_type_embeddings": emb.segment_embedding.embeddings,
-        "embeddings/LayerNorm/gamma": emb.layer_norm.gamma,
-        "embeddings/LayerNorm/beta": emb.layer_norm.beta,
-        "pooler/kernel": encoder.pooled_dense.kernel,
-        "pooler/bias": encoder.pooled_dense.bias,
-    }
-    for i, block in enumerate(encoder.transformer_layers):
-        attn = block._self_attention_layer
-        p = f"layer_{i}/"
-        slots.update({
-            p + "query/kernel": attn.query_dense.kernel,
-            p + "query/bias": attn.query_dense.bias,
-            p + "key/kernel": attn.key_dense.kernel,
-            p + "key/bias": attn.key_dense.bias,
-            p + "value/kernel": attn.value_dense.kernel,
-            p + "value/bias": attn.value_dense.bias,
-            p + "attention_output/kernel": attn.output_dense.kernel,
-            p + "attention_output/bias": attn.output_dense.bias,
-            p + "attention_LayerNorm/gamma": block._self_attention_layer_norm.gamma,
-            p + "attention_LayerNorm/beta": block._self_attention_layer_norm.beta,
-            p + "intermediate/kernel": block._feedforward_intermediate_dense.kernel,
-            p + "intermediate/bias": block._feedforward_intermediate_dense.bias,
-            p + "output/kernel": block._feedforward_output_dense.kernel,
-            p + "output/bias": block._feedforward_output_dense.bias,
-            p + "output_LayerNorm/gamma": block._feedforward_layer_norm.gamma,
-            p + "output_LayerNorm/beta": block._feedforward_layer_norm.beta,
-        })
+def head_slots(head, kind):
+    """canonical name -> Keras variable of a head layer: `kind` is "mlm"
+    (a keras-hub MaskedLMHead), "nsp" (BertNextSentenceHead) or
+    "classifier" (BertClassificationHead)."""
+    slots = {}
+    for stem, stem_kind, _ in HEADS[kind]:
+        for leaf, name in zip(LEAVES[stem_kind], leaf_names(stem, stem_kind)):
+            slots[name] = resolve(head, OURS.names[stem] + OURS.format.leaves[leaf])
     return slots
 
 
-def _mlm_slots(head):
-    return {
-        "mlm/transform/kernel": head._intermediate_dense.kernel,
-        "mlm/transform/bias": head._intermediate_dense.bias,
-        "mlm/LayerNorm/gamma": head._intermediate_layer_norm.gamma,
-        "mlm/LayerNorm/beta": head._intermediate_layer_norm.beta,
-        "mlm/output_bias": head._bias,
-    }
-
-
-def _nsp_slots(head):
-    return {"nsp/kernel": head.kernel, "nsp/bias": head.bias}
-
-
-def _assign(slots, weights, source):
-    for name, variable in slots.items():
-        if name not in weights:
-            raise InputKeyError(f"{source}: missing tensor for {name!r}")
-        value = np.asarray(weights[name])
-        # Attention kernels are [H, heads, head_size] / [heads, head_size, H]
-        # in Keras' EinsumDense; canonical ones are flat [H, H].
-        if value.size != int(np.prod(variable.shape)):
-            raise InputError(
-                f"{source}: tensor {name!r} has shape {value.shape}, but the "
-                f"model expects {tuple(variable.shape)} (does the config match "
-                "the checkpoint?)")
-        if value.shape != tuple(variable.shape) and not _is_head_split(name):
-            raise InputError(
-                f"{source}: tensor {name!r} has shape {value.shape}, but the "
-                f"model expects {tuple(variable.shape)} (does the config match "
-                "the checkpoint?)")
-        variable.assign(value.reshape(variable.shape).astype(variable.dtype))
-
-
-def _is_head_split(name):
-    return any(f"/{p}/" in name for p in ("query", "key", "value", "attention_output"))
-
-
-def assign_encoder(encoder, weights, source="checkpoint"):
-    """Writes canonical `weights` into `encoder`; every tensor must be there
-    with the right shape."""
-    _build(encoder)
-    _assign(_encoder_slots(encoder), weights, source)
-
-
-def assign_mlm_head(head, weights, source="checkpoint"):
-    _assign(_mlm_slots(head), weights, source)
-
-
-def assign_nsp_head(head, weights, source="checkpoint"):
-    _assign(_nsp_slots(head), weights, source)
-
-
-def read_encoder(encoder):
-    """The encoder's weights in canonical layout (flat attention kernels)."""
+def read_slots(slots, shapes=None):
+    """Variable values as canonical numpy arrays (attention kernels are
+    `[H, heads, head_size]` in Keras, flat `[H, H]` canonically)."""
     out = {}
-    for name, variable in _encoder_slots(encoder).items():
+    for name, variable in slots.items():
         value = np.asarray(variable.numpy())
-        if _is_head_split(name):
-            if name.endswith("attention_output/kernel"):
-                value = value.reshape(-1, value.shape[-1])
-            elif name.endswith("kernel"):
-                value = value.reshape(value.shape[0], -1)
-            else:
-                value = value.reshape(-1)
+        if shapes is not None:
+            value = value.reshape(shapes[name])
         out[name] = value
     return out
 
 
+def assign_slots(slots, weights, source, shapes=None):
+    """Writes canonical `weights` into `slots` after the one tensor check
+    (tensors the model does not use are left to the caller to refuse)."""
+    shapes = shapes or {name: tuple(v.shape) for name, v in slots.items()}
+    check_tensors(weights, {n: shapes[n] for n in slots}, source, allow_unexpected=True)
+    for name, variable in slots.items():
+        value = np.asarray(weights[name]).reshape(variable.shape)
+        variable.assign(value.astype(variable.dtype))
+
+
+def read_encoder(encoder):
+    """The encoder's weights in canonical layout."""
+    return read_slots(keras_slots(encoder, OURS, encoder.config),
+                      expected_shapes(encoder.config))
+
+
+def assign_encoder(encoder, weights, source="checkpoint"):
+    """Writes canonical `weights` into `encoder`; every tensor it needs must
+    be there with the right shape."""
+    assign_slots(keras_slots(encoder, OURS, encoder.config), weights, source,
+                 expected_shapes(encoder.config))
+
+
+def read_head(head, kind):
+    """A head's weights in canonical layout (`mlm/*`, `nsp/*`, `classifier/*`)."""
+    return read_slots(head_slots(head, kind))
+
+
+def assign_head(head, kind, weights, source="checkpoint"):
+    assign_slots(head_slots(head, kind), weights, source)
+
+
 def read_mlm_head(head):
-    """A masked-LM head's weights in canonical layout (`mlm/*`)."""
-    return {name: np.asarray(v.numpy()) for name, v in _mlm_slots(head).items()}
+    return read_head(head, "mlm")
 
 
 def read_nsp_head(head):
-    """A next-sentence head's weights in canonical layout (`nsp/*`)."""
-    return {name: np.asarray(v.numpy()) for name, v in _nsp_slots(head).items()}
+    return read_head(head, "nsp")
 
 
-def check_unexpected(weights, expected, source):
-    unexpected = sorted(set(weights) - set(expected))
-    if unexpected:
-        raise InputError(
-            f"{source}: unexpected tensors not used by the model: {unexpected[:10]}"
-            + (f" and {len(unexpected) - 10} more" if len(unexpected) > 10 else ""))
+def assign_mlm_head(head, weights, source="checkpoint"):
+    assign_head(head, "mlm", weights, source)
 
 
-def _build(encoder):
-    if not encoder.built:
-        encoder.build({k: (None, None) for k in ("token_ids", "segment_ids", "padding_mask")})
+def assign_nsp_head(head, weights, source="checkpoint"):
+    assign_head(head, "nsp", weights, source)
+
+
+def check_unexpected(weights, config, heads, source):
+    """Refuses tensors a model of `config` with `heads` does not use."""
+    expected = dict.fromkeys(expected_shapes(config, heads))
+    check_tensors(weights, expected, source)
+
+
+def _build(model):
+    if not model.built:
+        model.build({k: (None, None) for k in ("token_ids", "segment_ids", "padding_mask")})

@@ -2,26 +2,34 @@
 
 import os
 
+from bert_keras.checkpoints.builders import build_encoder
 from bert_keras.checkpoints.builtin import BUILTIN, resolve_builtin
-from bert_keras.checkpoints.google_tf1 import is_google_dir, read_google_tf1
+from bert_keras.checkpoints.google_tf1 import is_google_dir, is_tf1_checkpoint_dir, read_google_tf1
 from bert_keras.checkpoints.hf import is_hf_dir, read_hf
 from bert_keras.checkpoints.keras_hub_preset import is_keras_hub_dir, read_keras_hub
 from bert_keras.checkpoints.model_dir import is_model_dir, read_model_dir, save_model_dir
+from bert_keras.checkpoints.zoo import ZOO, check_named_shape, download
 from bert_keras.errors import InputError, MissingFileError
 
 SUPPORTED = (
-    "a bert_keras model directory (bert_keras.json), a Hugging Face BERT "
-    "directory (config.json + model.safetensors or pytorch_model.bin), a Google "
-    "TF1 checkpoint directory (bert_config.json + bert_model.ckpt.*), a "
-    f"keras-hub BERT preset directory, or a built-in name ({', '.join(BUILTIN)})")
+    "a bert_keras model directory (bert_keras.json), a Hugging Face BERT/ALBERT/"
+    "ELECTRA/RoBERTa directory (config.json + model.safetensors or "
+    "pytorch_model.bin), a Google TF1 checkpoint directory (bert_config.json or "
+    "albert_config.json + *.ckpt*), a keras-hub BERT preset directory, or a "
+    f"built-in name ({', '.join(BUILTIN)})")
 
 
-def read_any(src, lowercase=None):
-    """Reads `src` into a `BertModelDir`, whatever its kind."""
-    return _check_vocab(_read(os.fspath(src), lowercase))
+def read_any(src, lowercase=None, name=None):
+    """Reads `src` into a `BertModelDir`, whatever its kind. With `name` (a
+    zoo name, see `bert-keras models`), the checkpoint must have that
+    configuration's shape, and supplies the config a directory lacks."""
+    model = _read(os.fspath(src), lowercase, name)
+    if name is not None:
+        check_named_shape(name, model.config, model.source)
+    return _check_vocab(model)
 
 
-def _read(src, lowercase):
+def _read(src, lowercase, name):
     if src in BUILTIN:
         return read_hf(resolve_builtin(src))
     if not os.path.exists(src):
@@ -36,7 +44,11 @@ def _read(src, lowercase):
         return read_hf(src)
     if is_google_dir(src):
         return read_google_tf1(src, lowercase=lowercase)
-    raise InputError(f"Cannot tell what kind of checkpoint {src!r} is. Expected {SUPPORTED}.")
+    if name is not None and is_tf1_checkpoint_dir(src):
+        return read_google_tf1(src, lowercase=lowercase, config=ZOO[name].config)
+    raise InputError(f"Cannot tell what kind of checkpoint {src!r} is. Expected {SUPPORTED}."
+                     + ("" if name else " (A TF1 checkpoint without a config file, as "
+                        "ELECTRA's releases: name it, `convert NAME OUT --from DIR`.)"))
 
 
 def _check_vocab(model):
@@ -50,9 +62,11 @@ def _check_vocab(model):
     return model
 
 
-def convert(src, out, overwrite=False, lowercase=None):
+def convert(src, out, overwrite=False, lowercase=None, name=None, allow_download=False):
     """Converts a checkpoint to a bert_keras model directory and returns the
-    model read (its `heads` lists the pretraining heads found).
+    model read (its `heads` lists the pretraining heads found). `name`
+    checks the checkpoint against a zoo configuration; with
+    `allow_download`, `src=None` downloads that configuration's checkpoint.
 
     Example:
     >>> import tempfile, bert_keras
@@ -61,11 +75,16 @@ def convert(src, out, overwrite=False, lowercase=None):
     >>> model.config.num_layers, model.heads
     (6, [])
     """
-    model = read_any(src, lowercase=lowercase)
+    if name is not None and name not in ZOO:
+        raise InputError(f"Unknown model name {name!r}; `bert-keras models` lists them")
+    if src is None:
+        if not (name and allow_download):
+            raise InputError("nothing to convert: give a checkpoint directory "
+                             "(--from DIR) or allow downloading (--download)")
+        src = download(name)
+    model = read_any(src, lowercase=lowercase, name=name)
     # Build the model once: a mismatch between config and weights fails here,
     # before anything is written.
-    from bert_keras.checkpoints.loading import build_encoder
-
     build_encoder(model)
     model.path = save_model_dir(model, out, overwrite=overwrite)
     return model

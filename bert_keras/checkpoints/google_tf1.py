@@ -1,22 +1,23 @@
-"""Reads an original Google BERT checkpoint directory (google-research/bert:
-`bert_config.json`, `bert_model.ckpt.{index,data-*}`, `vocab.txt`), with the
-pretraining heads `cls/predictions` and `cls/seq_relationship` when present."""
+"""Reads an original Google TF1 checkpoint directory: google-research/bert
+(`bert_config.json`, `bert_model.ckpt.*`, `vocab.txt`), google-research/albert
+(`albert_config.json`, `model.ckpt-*`, `30k-clean.model`) or
+google-research/electra (`checkpoint`, `*.ckpt*`, `vocab.txt`; no config file:
+name the zoo configuration, `convert electra_small --from DIR`). The model
+type is told from the variable names (`name_tables.TF1`); the pretraining
+heads `cls/predictions` and `cls/seq_relationship` are read when present."""
 
 import glob
 import os
 import re
 
-import numpy as np
-
-from bert_keras.checkpoints import canonical
-from bert_keras.checkpoints.model_dir import BertModelDir, TokenizerSettings
+from bert_keras.checkpoints.model_dir import BertModelDir
+from bert_keras.checkpoints.name_tables import TF1
+from bert_keras.checkpoints.tokenizer_files import TokenizerSettings, find_tokenizer, read_vocab
+from bert_keras.checkpoints.translate import detect_model_type, read_tensors
 from bert_keras.config import BertConfig
-from bert_keras.tokenization.vocab import load_vocab
-from bert_keras.errors import InputError, InputKeyError
+from bert_keras.errors import InputError, MissingFileError
 
-# Optimizer slots and bookkeeping that pretraining checkpoints carry.
-_IGNORED_SUFFIXES = ("/adam_m", "/adam_v", "/Momentum")
-_IGNORED = ("global_step", "good_steps", "loss_scale", "current_loss_scale")
+CONFIG_FILES = ("bert_config.json", "albert_config.json")
 
 
 def checkpoint_prefix(path):
@@ -54,10 +55,19 @@ def _latest_from_state_file(path):
     return name if os.path.isabs(name) else os.path.join(path, name)
 
 
+def _config_file(path):
+    return next((os.path.join(path, n) for n in CONFIG_FILES
+                 if os.path.isfile(os.path.join(path, n))), None)
+
+
 def is_google_dir(path):
-    return (os.path.isdir(path)
-            and os.path.isfile(os.path.join(path, "bert_config.json"))
+    return (os.path.isdir(path) and _config_file(path) is not None
             and checkpoint_prefix(path) is not None)
+
+
+def is_tf1_checkpoint_dir(path):
+    """A TF1 checkpoint without a config file (ELECTRA's releases)."""
+    return os.path.isdir(path) and checkpoint_prefix(path) is not None
 
 
 def guess_lowercase(vocab, path):
@@ -71,71 +81,36 @@ def guess_lowercase(vocab, path):
     return not any(t[:1].isupper() for t in vocab if not t.startswith("["))
 
 
-def read_google_tf1(path, lowercase=None):
+def read_google_tf1(path, lowercase=None, config=None):
+    """TF1 checkpoint directory -> `BertModelDir`. `config` (a BertConfig)
+    replaces the directory's config file, which ELECTRA releases lack."""
     import tensorflow as tf
 
-    source = f"Google BERT checkpoint {path}"
-    config = BertConfig.from_google_json(os.path.join(path, "bert_config.json"))
+    source = f"Google TF1 checkpoint {path}"
     prefix = checkpoint_prefix(path)
     try:
         reader = tf.train.load_checkpoint(prefix)
     except (tf.errors.OpError, ValueError) as e:
         raise InputError(f"{source}: cannot read checkpoint {prefix}: {e}") from None
-    shapes = reader.get_variable_to_shape_map()
-    w, origin = {}, {}
-
-    def take(tf1_name, name, transpose=False):
-        if tf1_name not in shapes:
-            raise InputKeyError(f"{source}: missing tensor {tf1_name!r}")
-        origin[name] = tf1_name
-        value = np.asarray(reader.get_tensor(tf1_name), dtype=np.float32)
-        w[name] = value.T if transpose else value
-
-    for ours in ("word_embeddings", "position_embeddings", "token_type_embeddings"):
-        take(f"bert/embeddings/{ours}", f"embeddings/{ours}")
-    take("bert/embeddings/LayerNorm/gamma", "embeddings/LayerNorm/gamma")
-    take("bert/embeddings/LayerNorm/beta", "embeddings/LayerNorm/beta")
-    for i in range(config.num_layers):
-        g, o = f"bert/encoder/layer_{i}/", f"layer_{i}/"
-        for tf1, ours in (("attention/self/query", "query"), ("attention/self/key", "key"),
-                          ("attention/self/value", "value"),
-                          ("attention/output/dense", "attention_output"),
-                          ("intermediate/dense", "intermediate"), ("output/dense", "output")):
-            take(f"{g}{tf1}/kernel", f"{o}{ours}/kernel")
-            take(f"{g}{tf1}/bias", f"{o}{ours}/bias")
-        for tf1, ours in (("attention/output/LayerNorm", "attention_LayerNorm"),
-                          ("output/LayerNorm", "output_LayerNorm")):
-            take(f"{g}{tf1}/gamma", f"{o}{ours}/gamma")
-            take(f"{g}{tf1}/beta", f"{o}{ours}/beta")
-    take("bert/pooler/dense/kernel", "pooler/kernel")
-    take("bert/pooler/dense/bias", "pooler/bias")
-    heads = []
-    if any(n.startswith("cls/predictions/") for n in shapes):
-        take("cls/predictions/transform/dense/kernel", "mlm/transform/kernel")
-        take("cls/predictions/transform/dense/bias", "mlm/transform/bias")
-        take("cls/predictions/transform/LayerNorm/gamma", "mlm/LayerNorm/gamma")
-        take("cls/predictions/transform/LayerNorm/beta", "mlm/LayerNorm/beta")
-        take("cls/predictions/output_bias", "mlm/output_bias")
-        heads.append("mlm")
-    if any(n.startswith("cls/seq_relationship/") for n in shapes):
-        # Stored [2, H], transposed relative to a Dense kernel.
-        take("cls/seq_relationship/output_weights", "nsp/kernel", transpose=True)
-        take("cls/seq_relationship/output_bias", "nsp/bias")
-        heads.append("nsp")
-    used = set(origin.values())
-    unexpected = sorted(
-        n for n in shapes if n not in used and n not in _IGNORED
-        and not n.endswith(_IGNORED_SUFFIXES))
-    if unexpected:
-        raise InputError(
-            f"{source}: unexpected tensors {unexpected[:10]}"
-            + (f" and {len(unexpected) - 10} more" if len(unexpected) > 10 else "")
-            + f"; bert_config.json says num_hidden_layers={config.num_layers}: "
-            "does it belong to this checkpoint?")
-    canonical.check_shapes(w, config, heads, source, origin)
-    vocab = load_vocab(os.path.join(path, "vocab.txt"))
+    names = reader.get_variable_to_shape_map()
+    model_type = detect_model_type(names, TF1)
+    if model_type is None:
+        raise InputError(f"{source}: no BERT, ALBERT or ELECTRA encoder variables "
+                         "(e.g. bert/encoder/layer_0/...) in the checkpoint")
+    if config is None:
+        config_path = _config_file(path)
+        if config_path is None:
+            raise MissingFileError(
+                f"{source}: no {' or '.join(CONFIG_FILES)}; name its configuration "
+                "instead: bert-keras convert NAME --from DIR (see bert-keras models)")
+        config = BertConfig.from_google_json(config_path, model_type=model_type)
+    elif config.model_type != model_type:
+        raise InputError(f"{source} holds a {model_type} model, not {config.model_type}")
+    weights, heads = read_tensors(names, reader.get_tensor, TF1[model_type], config, source)
+    kind, files = find_tokenizer(path, model_type)
+    vocab = read_vocab(kind, files, path)
     if lowercase is None:
-        lowercase = guess_lowercase(vocab, path)
-    return BertModelDir(config=config, vocab=vocab, weights=w,
-                        tokenizer=TokenizerSettings(lowercase=lowercase),
-                        heads=heads, source=source)
+        lowercase = True if kind == "sentencepiece" else guess_lowercase(vocab, path)
+    settings = TokenizerSettings(type=kind, lowercase=lowercase)
+    return BertModelDir(config=config, vocab=vocab, weights=weights, tokenizer=settings,
+                        heads=heads, source=source, files=files)

@@ -4,18 +4,23 @@ one call, written atomically.
     OUT/bert_keras.json   format version, BertConfig, tokenizer settings,
                           heads present, source, task (label names ...)
     OUT/model.safetensors all weights, canonical names (see canonical.py)
-    OUT/vocab.txt         the WordPiece vocabulary
+    OUT/vocab.txt         the WordPiece vocabulary (tokenizer type "wordpiece"),
+    OUT/spiece.model      or the SentencePiece model ("sentencepiece"),
+    OUT/vocab.json, OUT/merges.txt  or the byte-level BPE files ("bpe")
 """
 
 import dataclasses
 import json
 import os
+import shutil
 
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
 from bert_keras.config import BertConfig
-from bert_keras.tokenization.vocab import load_vocab, save_vocab
+from bert_keras.checkpoints.tokenizer_files import (  # noqa: F401 (re-exported)
+    TokenizerSettings, find_tokenizer, read_vocab)
+from bert_keras.tokenization.vocab import save_vocab
 from bert_keras.utils.atomic_dir import atomic_output_dir
 from bert_keras.errors import InputError, MissingFileError
 
@@ -26,20 +31,12 @@ VOCAB_FILE = "vocab.txt"
 
 
 @dataclasses.dataclass
-class TokenizerSettings:
-    lowercase: bool = True
-    strip_accents: bool = None
-    tokenize_chinese_chars: bool = True
-
-    def to_dict(self):
-        return dataclasses.asdict(self)
-
-
-@dataclasses.dataclass
 class BertModelDir:
     """A model in memory: what `save_model_dir` writes and `load_model_dir`
     reads. `weights` are canonical numpy arrays; `heads` lists the heads
-    whose weights are present (`"mlm"`, `"nsp"`, `"classifier"`)."""
+    whose weights are present (`"mlm"`, `"nsp"`, `"classifier"`); `files`
+    maps tokenizer files the directory holds besides `vocab.txt` (name in
+    the directory -> path to copy from)."""
 
     config: BertConfig
     vocab: list
@@ -49,6 +46,7 @@ class BertModelDir:
     source: str = ""
     task: dict = None
     path: str = None
+    files: dict = dataclasses.field(default_factory=dict)
 
 
 def is_model_dir(path):
@@ -75,7 +73,10 @@ def save_model_dir(model, out, overwrite=False):
         save_file({k: np.ascontiguousarray(v, dtype=np.float32)
                    for k, v in model.weights.items()},
                   os.path.join(tmp, WEIGHTS_FILE))
-        save_vocab(model.vocab, os.path.join(tmp, VOCAB_FILE))
+        if model.tokenizer.type == "wordpiece":
+            save_vocab(model.vocab, os.path.join(tmp, VOCAB_FILE))
+        for name, src in model.files.items():
+            shutil.copyfile(src, os.path.join(tmp, name))
     return out
 
 
@@ -91,11 +92,17 @@ def read_model_dir(path):
     weights_path = os.path.join(path, WEIGHTS_FILE)
     if not os.path.isfile(weights_path):
         raise MissingFileError(f"{path}: weights file {WEIGHTS_FILE} is missing")
+    config = BertConfig.from_dict(meta["config"])
+    tokenizer = TokenizerSettings(**meta.get("tokenizer", {}))
+    files = {}
+    if tokenizer.type != "wordpiece":
+        _, files = find_tokenizer(path, config.model_type)
     return BertModelDir(
-        config=BertConfig.from_dict(meta["config"]),
-        vocab=load_vocab(os.path.join(path, VOCAB_FILE)),
+        config=config,
+        vocab=read_vocab(tokenizer.type, files, path),
         weights=load_file(weights_path),
-        tokenizer=TokenizerSettings(**meta.get("tokenizer", {})),
+        tokenizer=tokenizer,
+        files=files,
         heads=meta.get("heads", []),
         source=meta.get("source", ""),
         task=meta.get("task"),

@@ -23,6 +23,7 @@ COMMANDS = [
     "bert_keras.cli.evaluate_command",
     "bert_keras.cli.predict_command",
     "bert_keras.cli.export_classifier_command",
+    "bert_keras.cli.models_command",
 ]
 
 
