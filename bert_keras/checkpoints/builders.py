@@ -1,7 +1,8 @@
 """Keras objects (encoder, pretraining heads, tokenizer) from a model in
 memory (`BertModelDir`)."""
 
-from bert_keras.checkpoints import canonical
+from bert_keras.checkpoints.canonical import (
+    assign_encoder, assign_mlm_head, assign_nsp_head, check_unexpected)
 from bert_keras.errors import InputError
 from bert_keras.heads.masked_lm_head import BertMaskedLMHead
 from bert_keras.heads.next_sentence_head import BertNextSentenceHead
@@ -14,8 +15,8 @@ def build_encoder(model, dtype=None):
     tensor the encoder and the listed heads do not use is an error."""
     source = model.source or model.path or "checkpoint"
     encoder = make_encoder(model.config, dtype=dtype)
-    canonical.check_unexpected(model.weights, model.config, model.heads, source)
-    canonical.assign_encoder(encoder, model.weights, source)
+    check_unexpected(model.weights, model.config, model.heads, source)
+    assign_encoder(encoder, model.weights, source)
     return encoder
 
 
@@ -27,7 +28,7 @@ def build_mlm_head(model, encoder):
                          "(checkpoints from BertModel / sentence encoders do not)")
     head = BertMaskedLMHead(encoder)
     head.build((None, None, model.config.hidden_size))
-    canonical.assign_mlm_head(head, model.weights, model.source)
+    assign_mlm_head(head, model.weights, model.source)
     return head
 
 
@@ -36,7 +37,7 @@ def build_nsp_head(model):
         raise InputError(f"{model.source or model.path} has no next-sentence head")
     head = BertNextSentenceHead(initializer_range=model.config.initializer_range)
     head.build((None, model.config.hidden_size))
-    canonical.assign_nsp_head(head, model.weights, model.source)
+    assign_nsp_head(head, model.weights, model.source)
     return head
 
 

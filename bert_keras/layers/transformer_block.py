@@ -28,9 +28,17 @@ class TransformerBlock(TransformerEncoder):
                                   else attention_dropout)
 
     def build(self, inputs_shape):
+        # A keras Dropout built with rate 0 has no seed generator and cannot
+        # be given a rate later: build all three with the larger rate, then
+        # set each one's own.
+        hidden = self.dropout
+        self.dropout = max(hidden, self.attention_dropout)
         super().build(inputs_shape)
+        self.dropout = hidden
+        self._self_attention_dropout.rate = hidden
+        self._feedforward_dropout.rate = hidden
         # keras' MultiHeadAttention keeps its rate in `_dropout` (read when it
-        # chooses the fused kernel) and in the Dropout layer it built.
+        # chooses the fused kernel) and in its Dropout layer.
         attention = self._self_attention_layer
         attention._dropout = self.attention_dropout
         attention._dropout_layer.rate = self.attention_dropout
