@@ -17,6 +17,9 @@ def model_card(model, seq_length, frozen, folded, with_mlm, name, example_ids, s
                if folded else ", variables kept (too big to fold into one GraphDef)")
             if frozen else "trainable: all encoder weights are trainable variables; "
             "dropout active with `training=True`")
+    # ELECTRA checkpoints have no pooler: its encoder returns the [CLS] state.
+    pooled = (" (the final `[CLS]` hidden state: ELECTRA has no pooler)"
+              if c.model_type == "electra" else " (dense + tanh on `[CLS]`)")
     mlm = ""
     if with_mlm:
         mlm = f"""
@@ -41,6 +44,7 @@ and optionally `tensorflow_hub`; not `bert_keras`.
 | | |
 |---|---|
 | Source | `{source or model.source or model.path}` |
+| Model type | {c.model_type} |
 | Layers (L) | {L} |
 | Hidden size (H) | {H} |
 | Attention heads | {c.num_heads} |
@@ -115,7 +119,7 @@ No trainable variables.
 A missing key or another dtype fails with "Could not find matching concrete
 function" listing these expected inputs. Outputs (float32):
 
-- `pooled_output` `[batch, {H}]`, and `default`, the same tensor;
+- `pooled_output` `[batch, {H}]`{pooled}, and `default`, the same tensor;
 - `sequence_output` `[batch, seq, {H}]`;
 - `encoder_outputs`: a list of {L} tensors `[batch, seq, {H}]`, one per layer
   (the last equals `sequence_output`).

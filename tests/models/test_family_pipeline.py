@@ -76,6 +76,9 @@ def test_export_both_forms_and_hub_load_in_a_fresh_process(models, tmp_path):
         p = export_hub(path, str(tmp_path / f"{family}_{frozen}"), seq_length=16,
                        frozen=frozen, verbose=False)
         paths[f"{family}_{frozen}"] = (p["preprocess"], p["encoder"])
+        card = open(p["model_card"], encoding="utf-8").read()
+        assert f"| Model type | {family} |" in card
+        assert ("ELECTRA has no pooler" in card) == (family == "electra")
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH="")
     result = subprocess.run([sys.executable, "-c", CONSUMER, json.dumps(paths)],
                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
