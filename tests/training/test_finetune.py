@@ -94,7 +94,7 @@ def test_length_bucketing_and_dynamic_padding(base):
 def test_refuses_to_overwrite_a_foreign_directory(base, toy, tmp_path):
     train, dev = toy
     (tmp_path / "mine.txt").write_text("keep me")
-    with pytest.raises(FileExistsError, match="not a fine-tuning run"):
+    with pytest.raises(FileExistsError, match="not a training run"):
         finetune(base, "sst2", train, dev, tmp_path, FinetuneOptions(**FAST), log=lambda m: None)
     assert (tmp_path / "mine.txt").read_text() == "keep me"
 
