@@ -162,6 +162,19 @@ def finetune(model, task, train, dev, out, options=None, log=print):
                                      attention_dropout=options.dropout)
         base = dataclasses.replace(base, config=config)
 
+    # Read (and check) the data before anything is written.
+    train_ex = _read(task, train, options.skip_bad_rows, log)
+    if train_ex.labels is None:
+        raise InputError(f"{train_ex.source}: the training data has no labels")
+    if task.labels is None and not task.regression:
+        task = task.with_labels(train_ex.label_values)
+    if options.max_train_examples:
+        train_ex = train_ex.take(range(min(options.max_train_examples, len(train_ex))))
+    if not task.regression:
+        _check_labels(task, train_ex)
+    dev_ex = _read(task, dev, options.skip_bad_rows, log) if dev is not None else None
+    if dev_ex is not None and dev_ex.labels is None:
+        raise InputError(f"{dev_ex.source}: the dev data has no labels")
     strategy = get_strategy(options.strategy)
     settings = {"task": task.name, "task_type": task.type, "model": base.source,
                 "config": base.config.to_dict(), "train": fingerprint(train),
@@ -179,18 +192,6 @@ def finetune(model, task, train, dev, out, options=None, log=print):
             + "; use --overwrite to train again")
         return run.state
 
-    train_ex = _read(task, train, options.skip_bad_rows, log)
-    if train_ex.labels is None:
-        raise InputError(f"{train_ex.source}: the training data has no labels")
-    if task.labels is None and not task.regression:
-        task = task.with_labels(train_ex.label_values)
-    if options.max_train_examples:
-        train_ex = train_ex.take(range(min(options.max_train_examples, len(train_ex))))
-    if not task.regression:
-        _check_labels(task, train_ex)
-    dev_ex = _read(task, dev, options.skip_bad_rows, log) if dev is not None else None
-    if dev_ex is not None and dev_ex.labels is None:
-        raise InputError(f"{dev_ex.source}: the dev data has no labels")
     task = task.with_settings(sequence_length=options.max_seq_length, pooling=options.pooling)
 
     t0 = time.time()

@@ -166,6 +166,11 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
         vocab = init_model.vocab
         lowercase = init_model.tokenizer.lowercase
 
+    # Read (and check) the corpus before anything is written.
+    documents = None if from_tfrecords else data.read_documents(corpus, doc_format)
+    if documents is not None:
+        log(f"corpus: {len(documents)} documents, "
+            f"{sum(len(d) for d in documents)} sentences")
     settings = {"corpus": fingerprint(corpus), "config": config if isinstance(config, str)
                 else getattr(config, "to_dict", lambda: config)(),
                 "config_overrides": config_overrides or {},
@@ -185,10 +190,6 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
         return {**result, "initial_step": steps,
                 "history": _history(run.state.get("train_history", []))}
 
-    documents = None if from_tfrecords else data.read_documents(corpus, doc_format)
-    if documents is not None:
-        log(f"corpus: {len(documents)} documents, "
-            f"{sum(len(d) for d in documents)} sentences")
     tokens = _prepare_vocab(documents, vocab, vocab_size, lowercase,
                             os.path.join(run.out, TRAINING_DIR) if run.chief
                             else run.state_dir, log)
