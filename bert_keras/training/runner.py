@@ -40,8 +40,9 @@ changes: checkpoints, resume, settings checks, best-by-dev, the NaN guard,
 progress and TensorBoard come from here.
 
     >>> from bert_keras.training.runner import settings_difference
-    >>> settings_difference({"lr": 3e-5, "epochs": 3}, {"lr": 5e-5, "epochs": 3})
-    ['lr: 3e-05 in the stored run, 5e-05 now']
+    >>> settings_difference({"options": {"lr": 3e-5, "epochs": 3}},
+    ...                     {"options": {"lr": 5e-5, "epochs": 3}})
+    ['options.lr: 3e-05 in the stored run, 5e-05 now']
 """
 
 import dataclasses
@@ -189,13 +190,16 @@ class RunDirectory:
             _remove(self.checkpoint)
 
 
-def settings_difference(stored, now):
-    """Human-readable differences between two settings dicts."""
+def settings_difference(stored, now, prefix=""):
+    """Human-readable differences between two settings dicts (nested dicts
+    are compared key by key, named `outer.inner`)."""
     diff = []
     for key in sorted(set(stored) | set(now)):
-        if stored.get(key) != now.get(key):
-            diff.append(f"{key}: {_short(stored.get(key))} in the stored run, "
-                        f"{_short(now.get(key))} now")
+        old, new = stored.get(key), now.get(key)
+        if isinstance(old, dict) and isinstance(new, dict):
+            diff += settings_difference(old, new, f"{prefix}{key}.")
+        elif old != new:
+            diff.append(f"{prefix}{key}: {_short(old)} in the stored run, {_short(new)} now")
     return diff
 
 
