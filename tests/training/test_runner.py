@@ -100,3 +100,13 @@ def test_unknown_precision_is_refused(precision):
 
     with pytest.raises(ValueError, match="--precision must be fp32 or bf16"):
         dtype_policy(precision)
+
+
+def test_docstring_examples():
+    import doctest
+
+    from bert_keras.training import progress, runner
+
+    for module in (runner, progress):
+        result = doctest.testmod(module, verbose=False)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
