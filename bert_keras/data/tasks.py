@@ -13,8 +13,8 @@ length, pooling).
     >>> task = get_task("mrpc")
     >>> task.pair, task.metrics, task.display_labels
     (True, ('f1', 'accuracy'), ['not_equivalent', 'equivalent'])
-    >>> Task.from_dict(task.with_settings(sequence_length=64).to_dict()) == \
-    ...     task.with_settings(sequence_length=64)
+    >>> stored = task.with_settings(sequence_length=64).to_dict()  # in bert_keras.json
+    >>> Task.from_dict(stored) == task.with_settings(sequence_length=64)
     True
 
 Other kinds of task (QA, NER) register their own class with
