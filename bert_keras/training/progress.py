@@ -14,6 +14,7 @@ Small and self-contained on purpose, so a shared helper can replace it.
     True
 """
 
+import os
 import sys
 import time
 
@@ -23,7 +24,9 @@ class StepProgress:
 
     def __init__(self, total, initial=0, stream=None, desc="training", every_seconds=30.0,
                  enabled=True):
-        self.total, self.step, self.enabled = int(total), int(initial), enabled
+        # BERT_KERAS_QUIET: the CLI's --quiet, inherited by child processes.
+        quiet = os.environ.get("BERT_KERAS_QUIET", "") not in ("", "0")
+        self.total, self.step, self.enabled = int(total), int(initial), enabled and not quiet
         self.stream = stream or sys.stderr
         self.every_seconds = every_seconds
         self.started, self.start_step = time.time(), self.step
