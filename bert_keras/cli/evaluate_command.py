@@ -21,19 +21,20 @@ def run(args):
     import sys
 
     from bert_keras.cli.main import UserError
-    from bert_keras.tasks.classifier import load_classifier
+    from bert_keras.tasks.classifier import classifier_parts, load_classifier
     from bert_keras.training.batching import encode
     from bert_keras.training.finetune import evaluate
 
     model, preprocessor, stored = load_classifier(args.model)
     task = task_from_args(args, stored)
-    if task.num_classes != stored["num_classes"]:
-        raise UserError(f"task {task.name} has {task.num_classes} classes but the model "
-                        f"predicts {stored['num_classes']}")
     examples = task.read(args.data, skip_bad_rows=args.skip_bad_rows)
     if examples.labels is None:
         raise UserError(f"{args.data}: no labels to evaluate against")
-    seq = args.max_seq_length or stored.get("sequence_length", 128)
+    seq = args.max_seq_length or task.sequence_length
+    encoder, _ = classifier_parts(model)
+    if seq > encoder.config.max_position_embeddings:
+        raise UserError(f"--max-seq-length {seq} exceeds the model's max_position_embeddings "
+                        f"({encoder.config.max_position_embeddings})")
     encoded = encode(examples, preprocessor.tokenizer, seq, task.regression)
     metrics = evaluate(model, encoded, task, args.batch_size, max_seq_length=seq)
     result = {"task": task.name, "examples": len(examples), **metrics}

@@ -18,10 +18,12 @@ def add_parser(sub):
     t = p.add_argument_group("training")
     t.add_argument("--epochs", type=float, default=3)
     t.add_argument("--batch-size", type=int, default=32, help="global batch size")
-    t.add_argument("--lr", type=float, default=3e-5, help="peak learning rate")
+    t.add_argument("--lr", type=float, default=5e-5, help="peak learning rate (default 5e-5)")
     t.add_argument("--warmup", type=float, default=0.1, help="warmup fraction of steps")
     t.add_argument("--weight-decay", type=float, default=0.01)
-    t.add_argument("--dropout", type=float, default=0.1, help="classifier dropout")
+    t.add_argument("--dropout", type=float,
+                   help="dropout of the encoder (hidden and attention) and the classifier "
+                        "(default: the model's config, 0.1 for BERT)")
     t.add_argument("--pooling", choices=["cls", "mean"], default="cls",
                    help="what the classifier reads: BERT's pooled [CLS] output, or the "
                         "mean of the token vectors (for sentence-transformers checkpoints)")
@@ -32,12 +34,14 @@ def add_parser(sub):
     t.add_argument("--strategy", default="default",
                    choices=["default", "mirrored", "multi_worker", "tpu"])
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--checkpoint-every", type=int, default=500, metavar="STEPS")
+    t.add_argument("--checkpoint-every", type=int, default=500, metavar="STEPS",
+                   help="checkpoint (in OUT/training) every STEPS steps (default 500)")
     t.add_argument("--eval-every", type=int, metavar="STEPS",
                    help="evaluate on dev every STEPS too (default: each epoch)")
     t.add_argument("--max-train-examples", type=int, help="use only the first N rows")
     t.add_argument("--overwrite", action="store_true",
-                   help="start afresh, replacing OUT and any checkpoint in it")
+                   help="start afresh, replacing OUT and any checkpoint in it (without it, "
+                        "the same command resumes and other settings are refused)")
     t.add_argument("--no-tensorboard", action="store_true")
     p.set_defaults(run=run)
 
@@ -56,7 +60,8 @@ def run(args):
         xla=args.xla, strategy=args.strategy, seed=args.seed,
         checkpoint_every=args.checkpoint_every, eval_every=args.eval_every,
         skip_bad_rows=args.skip_bad_rows, max_train_examples=args.max_train_examples,
-        overwrite=args.overwrite, tensorboard=not args.no_tensorboard)
+        overwrite=args.overwrite, tensorboard=not args.no_tensorboard,
+        verbose=not getattr(args, "quiet", False))
     log = lambda msg: print(msg, file=sys.stderr, flush=True)
     result = finetune(args.model, task, args.train, args.dev, args.out, options, log=log)
     best = result.get("best") or {}

@@ -8,8 +8,9 @@ def add_parser(sub):
                     "line between documents; one document per file; or WikiText) or from "
                     "TFRecord shards made by `create-pretraining-data`, and write a model "
                     "directory that every other command accepts. Checkpoints are kept "
-                    "beside OUT every --checkpoint-every steps; running the same command "
-                    "again after an interruption resumes from the last one.")
+                    "in OUT/training every --checkpoint-every steps; running the same "
+                    "command again after an interruption resumes from the last one, and "
+                    "other settings are refused (unless --overwrite).")
     p.add_argument("--corpus", nargs="+", required=True, metavar="FILE",
                    help="text files, globs, directories, or a TFRecord shard directory")
     p.add_argument("--out", required=True, help="output model directory")
@@ -41,7 +42,8 @@ def add_parser(sub):
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
     p.add_argument("--checkpoint-every", type=int, default=200, metavar="STEPS")
     p.add_argument("--seed", type=int, default=12345)
-    p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    p.add_argument("--overwrite", action="store_true",
+                   help="start afresh even if OUT holds a run (of other settings)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 

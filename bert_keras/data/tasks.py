@@ -1,11 +1,24 @@
-"""The task registry: a task name gives its reader, label set, whether it
-takes sentence pairs, whether it is classification or regression, and the
-metrics to report (the first one picks the best checkpoint).
+"""The task object: what a fine-tuned model does, in ONE object that
+round-trips through the model directory (`to_dict` / `from_dict`, the
+`task` entry of `bert_keras.json`), so `evaluate`, `predict` and the serving
+export rebuild it from the model directory alone.
 
-    >>> from bert_keras.data.tasks import get_task
+A task knows its reader (a registered GLUE/CLUE reader, or your own CSV /
+TSV / JSONL columns), its label set, whether it takes sentence pairs,
+classification or regression, the metrics to report (the first picks the
+best checkpoint) and the head settings it was trained with (sequence
+length, pooling).
+
+    >>> from bert_keras.data.tasks import Task, get_task
     >>> task = get_task("mrpc")
     >>> task.pair, task.metrics, task.display_labels
     (True, ('f1', 'accuracy'), ['not_equivalent', 'equivalent'])
+    >>> stored = task.with_settings(sequence_length=64).to_dict()  # in bert_keras.json
+    >>> Task.from_dict(stored) == task.with_settings(sequence_length=64)
+    True
+
+Other kinds of task (QA, NER) register their own class with
+`register_task_kind`; `task_from_dict` dispatches on the stored `type`.
 """
 
 import dataclasses
@@ -17,15 +30,21 @@ from bert_keras.data.tabular import read_table
 from bert_keras.errors import InputError
 
 
+FORMAT_VERSION = 2
+
+
 @dataclasses.dataclass(frozen=True)
 class Task:
     name: str
-    reader: callable  # reader(path, skip_bad_rows=False) -> Examples
+    reader: callable = dataclasses.field(compare=False)  # (path, skip_bad_rows) -> Examples
     labels: tuple = None  # label values as written in the data, class order
     label_names: tuple = None  # human-readable names, same order
     pair: bool = False
     regression: bool = False
     metrics: tuple = ("accuracy",)
+    columns: tuple = None  # custom tasks: ((key, value), ...) of `custom_task`
+    sequence_length: int = 128  # head settings, fixed by fine-tuning
+    pooling: str = "cls"
 
     @property
     def type(self):
@@ -57,12 +76,72 @@ class Task:
                                        **{**reader.keywords, "label_values": list(labels)})
         return dataclasses.replace(self, labels=labels, reader=reader)
 
-    def to_dict(self, sequence_length):
-        """The `task` entry of a classifier's `bert_keras.json`."""
-        return {"type": self.type, "num_classes": self.num_classes,
-                "labels": self.display_labels, "pair": self.pair,
-                "sequence_length": int(sequence_length), "task_name": self.name,
-                "metrics": list(self.metrics)}
+    def with_settings(self, **settings):
+        """This task with head settings (`sequence_length`, `pooling`)."""
+        return dataclasses.replace(self, **settings)
+
+    def to_dict(self, sequence_length=None):
+        """The `task` entry of a classifier's `bert_keras.json` (the keys of
+        the previous format stay, so older readers still work)."""
+        d = {"format": FORMAT_VERSION, "type": self.type, "task_name": self.name,
+             "num_classes": self.num_classes, "labels": self.display_labels,
+             "label_values": None if self.labels is None else list(self.labels),
+             "pair": self.pair, "metrics": list(self.metrics),
+             "sequence_length": int(sequence_length or self.sequence_length),
+             "pooling": self.pooling}
+        if self.columns is not None:
+            d["columns"] = dict(self.columns)
+        return d
+
+    @classmethod
+    def from_dict(cls, d, source="bert_keras.json"):
+        """The task of a `task` entry (this format or the previous one)."""
+        try:
+            name = d["task_name"]
+            regression = d["type"] == "regression"
+            if d["type"] not in ("classification", "regression"):
+                raise InputError(f"{source}: task type {d['type']!r} is not a "
+                                 "sentence classification task")
+            settings = {"sequence_length": int(d.get("sequence_length", 128)),
+                        "pooling": d.get("pooling", "cls")}
+            if d.get("columns"):
+                columns = dict(d["columns"])
+                task = custom_task(columns["text_a"], columns.get("text_b"),
+                                   columns.get("label", "label"),
+                                   d.get("label_values") or d.get("labels"), regression,
+                                   columns.get("fmt"), columns.get("header", True),
+                                   name=name)
+            elif name in TASKS:
+                task = TASKS[name]
+            else:  # a custom task saved before columns were recorded
+                task = dataclasses.replace(
+                    custom_task("text", None, "label", d.get("labels"), regression,
+                                name=name), columns=None)
+            if not regression and d.get("num_classes") != task.num_classes:
+                raise InputError(f"{source}: task {name!r} has {task.num_classes} classes "
+                                 f"but the model predicts {d.get('num_classes')}")
+            return task.with_settings(**settings)
+        except (KeyError, TypeError, ValueError) as e:
+            if isinstance(e, InputError):
+                raise
+            raise InputError(f"{source}: malformed task entry {d!r} ({e})") from None
+
+    @property
+    def readable(self):
+        """False for custom tasks saved before their columns were recorded:
+        reading data needs --text-column etc. again."""
+        return self.name in TASKS or self.columns is not None
+
+    def get(self, key, default=None):
+        """Old task-dict reads (`task.get("pair")`), for code written against
+        the previous format; new code uses the attributes."""
+        return self.to_dict().get(key, default)
+
+    def __getitem__(self, key):
+        d = self.to_dict()
+        if key not in d:
+            raise KeyError(key)
+        return d[key]
 
 
 def _glue(name, metrics):
@@ -101,8 +180,28 @@ def custom_task(text_a, text_b=None, label="label", labels=None, regression=Fals
     the label set is inferred from the training file (see `with_labels`)."""
     reader = functools.partial(
         read_table, text_a=text_a, text_b=text_b, label=label,
-        label_values=list(labels) if labels else None, regression=regression,
-        fmt=fmt, header=header)
+        label_values=list(labels) if labels and not regression else None,
+        regression=regression, fmt=fmt, header=header)
     metrics = ("pearson", "spearman") if regression else ("accuracy", "f1")
-    return Task(name, reader, tuple(labels) if labels else None, None,
-                pair=text_b is not None, regression=regression, metrics=metrics)
+    columns = (("text_a", text_a), ("text_b", text_b), ("label", label), ("fmt", fmt),
+               ("header", header))
+    return Task(name, reader, tuple(labels) if labels and not regression else None, None,
+                pair=text_b is not None, regression=regression, metrics=metrics,
+                columns=columns)
+
+
+_KINDS = {"classification": Task, "regression": Task}
+
+
+def register_task_kind(type_name, cls):
+    """Makes `task_from_dict` rebuild tasks whose stored `type` is
+    `type_name` with `cls.from_dict` (QA, NER...)."""
+    _KINDS[type_name] = cls
+
+
+def task_from_dict(d, source="bert_keras.json"):
+    """Any task from its `task` entry, whatever its kind."""
+    if not isinstance(d, dict) or d.get("type") not in _KINDS:
+        kind = d.get("type") if isinstance(d, dict) else d
+        raise InputError(f"{source}: unknown task type {kind!r}; known: {', '.join(_KINDS)}")
+    return _KINDS[d["type"]].from_dict(d, source)

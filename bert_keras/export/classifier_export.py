@@ -44,11 +44,11 @@ class ClassifierServer(tf.Module):
                 self.model_variables.append(v)
         self.tokenizer = preprocessor.tokenizer  # tracked: its tables/constants
         self._preprocessor = preprocessor
-        self.regression = task["type"] == "regression"
-        names = task.get("labels") or [str(i) for i in range(task["num_classes"])]
+        self.regression = task.regression
+        names = task.display_labels or [str(i) for i in range(task.num_classes)]
         self.label_names = tf.constant([str(n) for n in names])
         text = tf.TensorSpec([None], tf.string, name="text")
-        if task.get("pair"):
+        if task.pair:
             text_b = tf.TensorSpec([None], tf.string, name="text_b")
             self.serve = tf.function(
                 lambda text, text_b: self._outputs((text, text_b)),
@@ -91,11 +91,11 @@ def _verify(path, model, preprocessor, task, predict):
     b = ["the film was fine .", "bad", "a much longer second segment that goes on"]
     serving = tf.saved_model.load(path).signatures["serving_default"]
     args = {"text": tf.constant(a)}
-    if task.get("pair"):
+    if task.pair:
         args["text_b"] = tf.constant(b)
     got = serving(**args)
-    want = predict(model, preprocessor, task, a, b if task.get("pair") else None)
-    if task["type"] == "regression":
+    want = predict(model, preprocessor, task, a, b if task.pair else None)
+    if task.regression:
         expected = np.array([w["score"] for w in want])
         actual = got["score"].numpy()
     else:

@@ -1,9 +1,10 @@
 """Sentence (pair) classifiers and regressors: build, save, load, predict.
 
 A fine-tuned classifier is a normal model directory whose `bert_keras.json`
-has a `task` entry (type, num_classes, labels, pair, sequence_length,
-task_name, pooling) and whose weights include `classifier/kernel` `[H, N]`
-and `classifier/bias` `[N]`.
+has a `task` entry (a `Task`, see `bert_keras.data.tasks`: name, labels,
+pair, type, sequence_length, pooling, and the columns of custom data) and
+whose weights include `classifier/kernel` `[H, N]` and `classifier/bias`
+`[N]`.
 
 `pooling` is what the head reads: "cls", BERT's pooler output (tanh dense
 on `[CLS]`), or "mean", the average of the token vectors over the padding
@@ -22,24 +23,28 @@ trained; their pooler was not).
 """
 
 import os
-import shutil
-import tempfile
 
 import keras
 import numpy as np
 
 from bert_keras.checkpoints import canonical
 from bert_keras.checkpoints.loading import build_encoder, build_tokenizer
-from bert_keras.checkpoints.model_dir import (
-    META_FILE, VOCAB_FILE, WEIGHTS_FILE, BertModelDir, read_model_dir, save_model_dir)
+from bert_keras.checkpoints.model_dir import META_FILE, BertModelDir, read_model_dir
 from bert_keras.checkpoints.convert import read_any
+from bert_keras.data.tasks import Task, task_from_dict
 from bert_keras.heads.classification_head import BertClassificationHead
 from bert_keras.models.encoder import BertEncoder
 from bert_keras.tokenization.preprocessor import BertPreprocessor
+from bert_keras.training.strategy import MultiWorkerFitMixin
 from bert_keras.errors import InputError
 
 
 POOLINGS = ("cls", "mean")
+
+
+class BertClassifier(MultiWorkerFitMixin, keras.Model):
+    """The functional classifier graph, with `fit` under `--strategy`
+    training on exactly the batches a single device sees."""
 
 
 def build_classifier(encoder, num_classes, dropout=0.1, pooling="cls"):
@@ -55,6 +60,9 @@ def build_classifier(encoder, num_classes, dropout=0.1, pooling="cls"):
     if pooling == "cls":
         pooled = outputs["pooled_output"]
     else:
+        # The pooler is unused: frozen, so no "gradients do not exist" warning
+        # (its weights are still saved, unchanged).
+        encoder.pooled_dense.trainable = False
         pooled = keras.layers.GlobalAveragePooling1D(
             dtype=encoder.dtype_policy, name="mean_pooling")(
                 outputs["sequence_output"], mask=inputs["padding_mask"])
@@ -62,7 +70,7 @@ def build_classifier(encoder, num_classes, dropout=0.1, pooling="cls"):
         num_classes, dropout=dropout, initializer_range=encoder.config.initializer_range,
         dtype=encoder.dtype_policy, name="classifier")
     logits = keras.layers.Activation("linear", dtype="float32", name="logits")(head(pooled))
-    return keras.Model(inputs, logits, name="bert_classifier")
+    return BertClassifier(inputs=inputs, outputs=logits, name="bert_classifier")
 
 
 def classifier_parts(model):
@@ -85,39 +93,32 @@ def save_classifier(model, out, base, task):
     """Writes `model` as a model directory at `out`.
 
     `base` is the `BertModelDir` it was fine-tuned from (vocab, tokenizer
-    settings, config); `task` the `task` dict (see `Task.to_dict`). Each file
+    settings, config; its `source` is recorded); `task` the `Task` (or its
+    `to_dict()`). Each file
     is written beside the target and renamed into place, so a crash never
     leaves a torn weights file; other files in `out` (training state, logs)
     are kept.
     """
     encoder, _ = classifier_parts(model)
+    task = task.to_dict() if isinstance(task, Task) else task
     md = BertModelDir(config=encoder.config, vocab=base.vocab,
                       weights=classifier_weights(model), tokenizer=base.tokenizer,
                       heads=["classifier"], source=base.source or base.path or "", task=task)
-    out = os.path.abspath(out)
-    if not os.path.isdir(out):
-        return save_model_dir(md, out)
-    staging = tempfile.mkdtemp(prefix=".save-", dir=out)
-    try:
-        written = save_model_dir(md, os.path.join(staging, "model"))
-        for name in (WEIGHTS_FILE, VOCAB_FILE, META_FILE):  # metadata last
-            os.replace(os.path.join(written, name), os.path.join(out, name))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return out
+    from bert_keras.training.runner import save_model_files
+
+    return save_model_files(md, out)
 
 
 def load_classifier(src, dtype=None, sequence_length=None):
-    """(keras model, preprocessor, task dict) of a fine-tuned model directory."""
+    """(keras model, preprocessor, `Task`) of a fine-tuned model directory."""
     md = read_model_dir(src) if os.path.isdir(str(src)) else read_any(src)
-    task = md.task
-    if not task or "classifier" not in md.heads:
+    if not md.task or "classifier" not in md.heads:
         raise InputError(f"{src} is not a fine-tuned classifier (no task/classifier "
                          "head in its bert_keras.json); fine-tune it first with "
                          "`bert-keras finetune`")
+    task = task_from_dict(md.task, os.path.join(str(src), META_FILE))
     encoder = build_encoder(md, dtype=dtype)
-    model = build_classifier(encoder, task["num_classes"], dropout=0.0,
-                             pooling=task.get("pooling", "cls"))
+    model = build_classifier(encoder, task.num_classes, dropout=0.0, pooling=task.pooling)
     _, head = classifier_parts(model)
     kernel, bias = md.weights["classifier/kernel"], md.weights["classifier/bias"]
     if kernel.shape != tuple(head.dense.kernel.shape):
@@ -126,7 +127,7 @@ def load_classifier(src, dtype=None, sequence_length=None):
     head.dense.kernel.assign(kernel)
     head.dense.bias.assign(bias)
     preprocessor = BertPreprocessor(
-        build_tokenizer(md), sequence_length or task.get("sequence_length", 128),
+        build_tokenizer(md), sequence_length or task.sequence_length,
         dynamic_length=True)
     return model, preprocessor, task
 
@@ -139,10 +140,10 @@ def predict(model, preprocessor, task, text_a, text_b=None, batch_size=32):
         text_a = [text_a]
     if isinstance(text_b, str):
         text_b = [text_b]
-    if task.get("pair") and text_b is None:
-        raise InputError(f"task {task.get('task_name')!r} takes sentence pairs: give TEXT_B too")
-    if not task.get("pair") and text_b is not None:
-        raise InputError(f"task {task.get('task_name')!r} takes single sentences, not pairs")
+    if task.pair and text_b is None:
+        raise InputError(f"task {task.name!r} takes sentence pairs: give TEXT_B too")
+    if not task.pair and text_b is not None:
+        raise InputError(f"task {task.name!r} takes single sentences, not pairs")
     if text_b is not None and len(text_b) != len(text_a):
         raise InputError(f"{len(text_a)} first segments but {len(text_b)} second segments")
     outputs = []
@@ -151,10 +152,10 @@ def predict(model, preprocessor, task, text_a, text_b=None, batch_size=32):
         x = preprocessor(a if text_b is None else (a, text_b[start:start + batch_size]))
         outputs.append(np.asarray(model(x, training=False), "float32"))
     outputs = np.concatenate(outputs)
-    if task["type"] == "regression":
+    if task.regression:
         return [{"score": float(v)} for v in outputs.reshape(-1)]
     probs = _softmax(outputs)
-    names = task.get("labels")
+    names = task.display_labels
     results = []
     for p in probs:
         i = int(p.argmax())

@@ -1,4 +1,5 @@
-"""The BERT fine-tuning optimizer: AdamW, linear warmup then linear decay,
+"""The one optimizer builder of fine-tuning and pretraining: AdamW, linear
+warmup then linear (fine-tuning) or cosine (pretraining) decay to 0,
 no weight decay on LayerNorm parameters and biases, global-norm clipping
 (of the summed gradient when distributed). AdamW is `FusedAdamW`: Keras'
 AdamW on TensorFlow's fused kernels.
@@ -52,22 +53,37 @@ class BertAdamW(ClipAfterAllReduceMixin, FusedAdamW):
     """`FusedAdamW` that clips the global gradient after the all-reduce."""
 
 
-def learning_rate_schedule(peak, total_steps, warmup_fraction=0.1):
-    warmup = int(round(total_steps * warmup_fraction))
-    decay = keras.optimizers.schedules.PolynomialDecay(
-        peak, decay_steps=max(total_steps - warmup, 1), end_learning_rate=0.0, power=1.0)
-    return WarmupThenDecay(peak, warmup, decay)
+DECAYS = ("linear", "cosine")
+
+
+def learning_rate_schedule(peak, total_steps, warmup_fraction=0.1, warmup_steps=None,
+                           decay="linear"):
+    """Warmup over `warmup_steps` (default: `warmup_fraction` of the steps),
+    then `decay` ("linear" or "cosine") to 0 at `total_steps`."""
+    if decay not in DECAYS:
+        raise InputError(f"decay must be one of {DECAYS}, got {decay!r}")
+    if warmup_steps is None:
+        warmup_steps = int(round(total_steps * warmup_fraction))
+    warmup = max(0, min(int(warmup_steps), total_steps - 1))
+    if decay == "linear":
+        after = keras.optimizers.schedules.PolynomialDecay(
+            peak, decay_steps=max(total_steps - warmup, 1), end_learning_rate=0.0, power=1.0)
+    else:
+        after = keras.optimizers.schedules.CosineDecay(
+            peak, decay_steps=max(total_steps - warmup, 1))
+    return WarmupThenDecay(peak, warmup, after)
 
 
 def create_optimizer(learning_rate, total_steps, warmup_fraction=0.1,
-                     weight_decay=0.01, clip_norm=1.0):
+                     weight_decay=0.01, clip_norm=1.0, warmup_steps=None, decay="linear"):
     """AdamW (epsilon 1e-6 as original BERT) on the warmup/decay schedule."""
-    if learning_rate <= 0:
+    if not learning_rate > 0:
         raise InputError(f"learning rate must be positive, got {learning_rate}")
     if total_steps < 1:
         raise InputError(f"total_steps must be at least 1, got {total_steps}")
     optimizer = BertAdamW(
-        learning_rate=learning_rate_schedule(learning_rate, total_steps, warmup_fraction),
+        learning_rate=learning_rate_schedule(learning_rate, total_steps, warmup_fraction,
+                                             warmup_steps, decay),
         weight_decay=weight_decay, beta_1=0.9, beta_2=0.999, epsilon=1e-6,
         global_clipnorm=clip_norm)
     optimizer.exclude_from_weight_decay(var_names=NO_DECAY)

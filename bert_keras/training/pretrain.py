@@ -1,61 +1,41 @@
 """`pretrain(...)`: masked-LM + next-sentence pretraining from raw text (or
-TFRecord shards) to a model directory.
+TFRecord shards) to a model directory, on the one training runner
+(`bert_keras.training.runner`).
 
-The loop is Keras `fit` on a `BertPretrainer`: AdamW (no weight decay on
-LayerNorm and biases) with linear warmup then cosine decay, under any
-`tf.distribute` strategy. Training is cut into "epochs" of
-`checkpoint_every` steps; keras' `BackupAndRestore` saves the weights and
-optimizer after each, so a killed run loses at most `checkpoint_every` steps
-and the next run with the same arguments resumes where it stopped. The
-vocabulary (trained with `train_vocab` when none is given) and the config
-are kept beside the checkpoints, so a resumed run tokenizes the same way.
+The model is a `BertPretrainer` trained with Keras `fit`: AdamW (no weight
+decay on LayerNorm and biases) with linear warmup then cosine decay, under
+any `tf.distribute` strategy. The runner checkpoints weights and optimizer
+every `checkpoint_every` steps into `out/training/`, so a killed run loses
+at most that many steps and the same command resumes it; the data stream
+restarts at each checkpoint from a seed derived from the step, so a resumed
+run sees the batches an uninterrupted one would. The vocabulary (trained
+with `train_vocab` when none is given) is kept in `out/training/` too, so a
+resumed run tokenizes the same way. The model directory is written to
+`out` when training completes.
 """
 
-import json
-import math
+import dataclasses
 import os
-import shutil
-import tempfile
 
 from bert_keras.config import BertConfig
-from bert_keras.errors import InputError, OutputExistsError
-
-PRECISIONS = {"float32": "float32", "fp32": "float32", "bf16": "mixed_bfloat16",
-              "mixed_bfloat16": "mixed_bfloat16", "fp16": "mixed_float16",
-              "mixed_float16": "mixed_float16"}
-
-
-def checkpoint_dir_for(out):
-    """Where a run writing `out` keeps its checkpoints (a sibling)."""
-    out = os.path.abspath(out)
-    return os.path.join(os.path.dirname(out), "." + os.path.basename(out) + ".checkpoints")
+from bert_keras.errors import InputError
+from bert_keras.training.runner import (
+    TRAINING_DIR, RunDirectory, RunnerOptions, TrainingJob, dtype_policy, fingerprint,
+    run_training, save_model_files)
 
 
 def build_optimizer(learning_rate, total_steps, warmup_steps, weight_decay=0.01,
                     clipnorm=1.0):
-    """AdamW, linear warmup to `learning_rate` then cosine decay to 0;
-    LayerNorm weights and biases are not decayed; the global gradient norm
-    is clipped at `clipnorm` (as original BERT), after the all-reduce when
-    distributed."""
-    import keras
+    """Pretraining's AdamW: linear warmup then cosine decay to 0 (the one
+    optimizer builder, `optimizer.create_optimizer`)."""
+    from bert_keras.training.optimizer import create_optimizer
 
-    warmup_steps = max(0, min(warmup_steps, total_steps - 1))
-    schedule = keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=0.0 if warmup_steps else learning_rate,
-        decay_steps=max(1, total_steps - warmup_steps),
-        warmup_target=learning_rate if warmup_steps else None,
-        warmup_steps=warmup_steps)
-    from bert_keras.training.optimizer import BertAdamW, NO_DECAY
-
-    optimizer = BertAdamW(
-        learning_rate=schedule, weight_decay=weight_decay, beta_1=0.9, beta_2=0.999,
-        epsilon=1e-6, global_clipnorm=clipnorm)
-    optimizer.exclude_from_weight_decay(var_names=NO_DECAY)
-    return optimizer
+    return create_optimizer(learning_rate, total_steps, weight_decay=weight_decay,
+                            clip_norm=clipnorm, warmup_steps=warmup_steps, decay="cosine")
 
 
 def _prepare_vocab(corpus_documents, vocab, vocab_size, lowercase, state_dir, log):
-    """The vocabulary of this run: from the checkpoint dir (resume), a file,
+    """The vocabulary of this run: from the run's state (resume), a file,
     or trained on the corpus."""
     from bert_keras.tokenization.vocab import load_vocab, save_vocab, train_vocab
 
@@ -71,6 +51,7 @@ def _prepare_vocab(corpus_documents, vocab, vocab_size, lowercase, state_dir, lo
         log(f"training a WordPiece vocabulary of {vocab_size} tokens on the corpus")
         sentences = [s.replace("[UNK]", " ") for doc in corpus_documents for s in doc]
         tokens = train_vocab(sentences, vocab_size, lowercase=lowercase)
+    os.makedirs(state_dir, exist_ok=True)
     save_vocab(tokens, saved)
     return tokens
 
@@ -93,14 +74,49 @@ def _is_tfrecord_input(corpus):
     return any(f.endswith(".tfrecord") for f in files)
 
 
+class PretrainingJob(TrainingJob):
+    """Masked LM + next sentence for the runner: one "epoch" of all the
+    steps, a data stream restarted from a seed at every checkpoint."""
+
+    restart_data_at_checkpoints = True
+
+    def __init__(self, make_model, make_dataset, steps, batch_size, tokens, lowercase,
+                 distributed):
+        self.make_model, self.make_dataset = make_model, make_dataset
+        self.total_steps = self.steps_per_epoch = steps
+        self.batch_size = batch_size
+        self.tokens, self.lowercase, self.distributed = tokens, lowercase, distributed
+        self.summary = {"total_steps": steps, "batch_size": batch_size,
+                        "vocab_size": len(tokens)}
+
+    def build_model(self):
+        return self.make_model(self.total_steps)
+
+    def train_dataset(self, epoch, skip, steps):
+        import tensorflow as tf
+
+        dataset = self.make_dataset(skip)
+        if self.distributed:
+            options = tf.data.Options()
+            options.experimental_distribute.auto_shard_policy = (
+                tf.data.experimental.AutoShardPolicy.DATA)
+            dataset = dataset.with_options(options)
+        return dataset.take(steps)
+
+    def save(self, model, out):
+        from bert_keras.checkpoints.model_dir import TokenizerSettings
+
+        save_model_files(model.to_model_dir(self.tokens, TokenizerSettings(
+            lowercase=self.lowercase)), out)
+
+
 def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=True,
              steps=1000, batch_size=32, seq_length=128, max_predictions_per_seq=20,
              learning_rate=1e-4, warmup_steps=None, weight_decay=0.01,
              strategy="default", precision="float32", checkpoint_every=200,
-             checkpoint_dir=None, whole_word_masking=False, short_seq_prob=0.1,
-             doc_format="auto", init_from=None, config_overrides=None, seed=12345,
-             overwrite=False, keep_checkpoints=False, verbose=1, log=print,
-             callbacks=()):
+             whole_word_masking=False, short_seq_prob=0.1, doc_format="auto",
+             init_from=None, config_overrides=None, seed=12345, overwrite=False,
+             keep_checkpoints=False, verbose=1, log=print, callbacks=()):
     """Pretrains BERT on `corpus` (text files, or TFRecord shards from
     `create-pretraining-data`) and writes a model directory to `out`.
 
@@ -118,33 +134,20 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
     >>> result["steps"]
     2
     """
-    import keras
-    import tensorflow as tf
-
-    from bert_keras.checkpoints.model_dir import TokenizerSettings
     from bert_keras.data import pretraining as data
     from bert_keras.tasks.pretrainer import BertPretrainer
     from bert_keras.tokenization.tokenizer import BertTokenizer
     from bert_keras.training.strategy import get_strategy, is_chief
 
     log = log or (lambda *a, **k: None)
-    if precision not in PRECISIONS:
-        raise InputError(f"unknown precision {precision!r}; choose from {sorted(PRECISIONS)}")
-    out = os.path.abspath(out)
-    if os.path.exists(out) and os.listdir(out) and not overwrite:
-        raise OutputExistsError(f"{out} exists and is not empty (use --overwrite)")
-    if steps < 1 or batch_size < 1:
-        raise InputError("steps and batch size must be positive")
+    dtype = dtype_policy(precision)
+    if steps < 1 or batch_size < 1 or checkpoint_every < 1:
+        raise InputError("steps, batch size and checkpoint_every must be positive")
     if seq_length < 8:
         raise InputError(f"seq_length must be at least 8, got {seq_length}")
+    corpus = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
 
     strategy = get_strategy(strategy) if isinstance(strategy, str) else strategy
-    chief = is_chief(strategy)
-    state_dir = checkpoint_dir or checkpoint_dir_for(out)
-    if not chief:  # other workers write throw-away copies
-        state_dir = tempfile.mkdtemp(prefix="bert-keras-worker-")
-    os.makedirs(state_dir, exist_ok=True)
-
     from_tfrecords = _is_tfrecord_input(corpus)
     if from_tfrecords:
         # Shards carry their vocabulary, casing and lengths.
@@ -155,10 +158,6 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
         shard_vocab = os.path.join(os.path.dirname(data.expand_paths(corpus)[0]), "vocab.txt")
         if not vocab and os.path.isfile(shard_vocab):
             vocab = shard_vocab
-    documents = None if from_tfrecords else data.read_documents(corpus, doc_format)
-    if documents is not None:
-        log(f"corpus: {len(documents)} documents, "
-            f"{sum(len(d) for d in documents)} sentences")
     init_model = None
     if init_from:
         from bert_keras.checkpoints.loading import load_model_dir
@@ -166,89 +165,88 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
         init_model = load_model_dir(init_from)
         vocab = init_model.vocab
         lowercase = init_model.tokenizer.lowercase
-    tokens = _prepare_vocab(documents, vocab, vocab_size, lowercase, state_dir, log)
+
+    # Read (and check) the corpus before anything is written.
+    documents = None if from_tfrecords else data.read_documents(corpus, doc_format)
+    if documents is not None:
+        log(f"corpus: {len(documents)} documents, "
+            f"{sum(len(d) for d in documents)} sentences")
+    settings = {"corpus": fingerprint(corpus), "config": config if isinstance(config, str)
+                else getattr(config, "to_dict", lambda: config)(),
+                "config_overrides": config_overrides or {},
+                "init_from": fingerprint(init_from) if init_from else None,
+                "vocab": fingerprint(vocab) if isinstance(vocab, str) and not init_from
+                else (len(vocab) if vocab else {"trained": vocab_size}),
+                "lowercase": lowercase, "steps": steps, "batch_size": batch_size,
+                "seq_length": seq_length, "max_predictions_per_seq": max_predictions_per_seq,
+                "learning_rate": learning_rate, "warmup_steps": warmup_steps,
+                "weight_decay": weight_decay, "precision": precision, "seed": seed,
+                "whole_word_masking": whole_word_masking, "short_seq_prob": short_seq_prob,
+                "doc_format": doc_format}
+    run = RunDirectory(out, settings, chief=is_chief(strategy), overwrite=overwrite, log=log)
+    result = {"out": run.out if run.chief else None, "steps": steps}
+    if run.complete:
+        log(f"{run.out}: pretraining already complete; use --overwrite to train again")
+        return {**result, "initial_step": steps,
+                "history": _history(run.state.get("train_history", []))}
+
+    tokens = _prepare_vocab(documents, vocab, vocab_size, lowercase,
+                            os.path.join(run.out, TRAINING_DIR) if run.chief
+                            else run.state_dir, log)
     tokenizer = BertTokenizer(tokens, lowercase=lowercase)
     model_config = (init_model.config if init_model
                     else _resolve_config(config, len(tokens), config_overrides))
+    if init_model is not None and config_overrides:
+        model_config = dataclasses.replace(
+            model_config, **{k: v for k, v in config_overrides.items() if v is not None})
     if seq_length > model_config.max_position_embeddings:
         raise InputError(f"seq_length {seq_length} exceeds the model's "
                          f"max_position_embeddings {model_config.max_position_embeddings}")
-
-    # Training state: the run's settings must match what the checkpoints hold.
-    run_file = os.path.join(state_dir, "run.json")
-    run = {"config": model_config.to_dict(), "lowercase": lowercase,
-           "seq_length": seq_length, "batch_size": batch_size, "steps": steps,
-           "checkpoint_every": checkpoint_every}
-    if os.path.isfile(run_file):
-        with open(run_file, encoding="utf-8") as f:
-            previous = json.load(f)
-        if previous != run:
-            raise InputError(
-                f"{state_dir} holds checkpoints of a run with other settings; "
-                "remove it or pass the same arguments to resume")
-    else:
-        with open(run_file, "w", encoding="utf-8") as f:
-            json.dump(run, f, indent=1)
-
-    steps_per_epoch = max(1, min(checkpoint_every, steps))
-    epochs = math.ceil(steps / steps_per_epoch)
-    total_steps = epochs * steps_per_epoch
     if warmup_steps is None:
-        warmup_steps = int(0.1 * total_steps)
-    backup_dir = os.path.join(state_dir, "backup")
-    initial_epoch = _backed_up_epoch(backup_dir)
-    if initial_epoch:
-        log(f"resuming from step {initial_epoch * steps_per_epoch} ({backup_dir})")
+        warmup_steps = int(0.1 * steps)
 
-    if from_tfrecords:
-        dataset = data.read_tfrecords(corpus, batch_size, seq_length,
-                                      max_predictions_per_seq, seed=seed + initial_epoch)
-    else:
-        dataset = data.pretraining_dataset(
+    def make_dataset(step):
+        if from_tfrecords:
+            return data.read_tfrecords(corpus, batch_size, seq_length,
+                                       max_predictions_per_seq, seed=seed + step)
+        return data.pretraining_dataset(
             documents, tokenizer, batch_size=batch_size, seq_length=seq_length,
-            max_predictions_per_seq=max_predictions_per_seq,
-            short_seq_prob=short_seq_prob, whole_word_masking=whole_word_masking,
-            seed=seed + 1000 * initial_epoch)
-    if strategy.num_replicas_in_sync > 1 or not chief:
-        options = tf.data.Options()
-        options.experimental_distribute.auto_shard_policy = (
-            tf.data.experimental.AutoShardPolicy.DATA)
-        dataset = dataset.with_options(options)
+            max_predictions_per_seq=max_predictions_per_seq, short_seq_prob=short_seq_prob,
+            whole_word_masking=whole_word_masking, seed=seed + step)
 
-    dtype = PRECISIONS[precision]
-    with strategy.scope():
+    def make_model(total_steps):
         if init_model is not None:
-            model = BertPretrainer.from_pretrained(init_from, dtype=dtype, new_heads=True)
+            from bert_keras.checkpoints import canonical
+            from bert_keras.checkpoints.loading import build_encoder
+
+            source = dataclasses.replace(init_model, config=model_config)
+            model = BertPretrainer(encoder=build_encoder(source, dtype=dtype))
+            for head, assign in (("mlm", canonical.assign_mlm_head),
+                                 ("nsp", canonical.assign_nsp_head)):
+                if head in init_model.heads:
+                    assign(getattr(model, f"{head}_head"), init_model.weights,
+                           init_model.source or str(init_from))
         else:
-            keras.utils.set_random_seed(seed)
             model = BertPretrainer(model_config, dtype=dtype)
         model.compile(build_optimizer(learning_rate, total_steps, warmup_steps, weight_decay))
-    callbacks = [keras.callbacks.BackupAndRestore(
-        backup_dir, save_freq="epoch", delete_checkpoint=False, double_checkpoint=True),
-        *callbacks]
-    history = model.fit(dataset, epochs=epochs, steps_per_epoch=steps_per_epoch,
-                        callbacks=callbacks, verbose=verbose)
-    done = total_steps
-    if chief:
-        model.save_model_dir(out, tokens, TokenizerSettings(lowercase=lowercase),
-                             overwrite=overwrite)
-        log(f"wrote {out}")
-        if not keep_checkpoints:
-            shutil.rmtree(state_dir, ignore_errors=True)
-    else:
-        shutil.rmtree(state_dir, ignore_errors=True)
-    return {"out": out if chief else None, "steps": done, "initial_step": initial_epoch * steps_per_epoch,
-            "history": history.history, "config": model_config,
-            "vocab_size": len(tokens), "model": model, "tokenizer": tokenizer}
+        return model
+
+    distributed = strategy.num_replicas_in_sync > 1 or not run.chief
+    job = PretrainingJob(make_model, make_dataset, steps, batch_size, tokens, lowercase,
+                         distributed)
+    state = run_training(job, run, RunnerOptions(
+        checkpoint_every=checkpoint_every, seed=seed, strategy=strategy, overwrite=overwrite,
+        tensorboard=False, progress=bool(verbose)), log, callbacks=callbacks)
+    if run.chief:
+        log(f"wrote {run.out}")
+    initial = state["resumed_from"]
+    history = [e for e in state.get("train_history", []) if e["step"] > initial]
+    return {**result, "initial_step": initial, "history": _history(history),
+            "config": model_config,
+            "vocab_size": len(tokens), "model": state["model"], "tokenizer": tokenizer}
 
 
-def _backed_up_epoch(backup_dir):
-    """The epoch `BackupAndRestore` will resume from (0 for a fresh run)."""
-    path = os.path.join(backup_dir, "training_metadata.json")
-    if not os.path.isfile(path):
-        return 0
-    try:
-        with open(path, encoding="utf-8") as f:
-            return int(json.load(f).get("epoch", 0))
-    except (ValueError, OSError):
-        return 0
+def _history(entries):
+    """Per checkpoint interval, {name: [value, ...]} as Keras' History."""
+    keys = [k for k in (entries[0] if entries else {}) if k != "step"]
+    return {k: [e[k] for e in entries if k in e] for k in keys}

@@ -80,6 +80,14 @@ def test_multi_worker_needs_tf_config(tmp_path, sample_text, capsys, monkeypatch
     assert "TF_CONFIG" in capsys.readouterr().err
 
 
-def test_existing_output_is_refused(pretrained, sample_text, capsys):
+def test_existing_output_is_refused(pretrained, sample_text, capsys, tmp_path):
+    # A finished run with other settings (here the vocabulary) is not reused.
     assert main(["pretrain", "--corpus", sample_text, "--out", pretrained, *FAST]) == 2
-    assert "exists" in capsys.readouterr().err
+    assert "other settings (vocab:" in capsys.readouterr().err
+    # A directory that is not a run of ours is left alone.
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    assert main(["pretrain", "--corpus", sample_text, "--out", str(foreign), *FAST]) == 2
+    assert "not a training run of ours" in capsys.readouterr().err
+    assert os.listdir(foreign) == ["notes.txt"]

@@ -112,3 +112,37 @@ def test_mirrored_and_multi_worker_match_single_worker(setup):
         assert set(other) == set(single)
         diff = max(np.abs(other[k] - single[k]).max() for k in single)
         assert diff < 2e-5 + 0.01 * moved, f"{name} differs from one worker by {diff}"
+
+
+def test_mirrored_finetuning_matches_single_device(tmp_path):
+    """`finetune --strategy mirrored` over two logical CPUs trains the same
+    classifier as one device (every batch splits evenly, dropout 0)."""
+    from tests.tiny_classifier import tiny_model_dir, write_toy_sst2
+
+    base = tiny_model_dir(tmp_path / "base").path
+    train = write_toy_sst2(tmp_path / "train.tsv", repeat=4)  # 48 rows: 12 batches of 4
+    outs = {name: str(tmp_path / name) for name in ("single", "mirrored")}
+
+    def args(out, strategy):
+        return ["finetune", base, "--task", "sst2", "--train", train, "--out", out,
+                "--epochs", "1", "--batch-size", "4", "--lr", "1e-3", "--max-seq-length", "16",
+                "--dropout", "0", "--no-tensorboard", "--strategy", strategy]
+
+    procs = {"single": launch(1, args(outs["single"], "default")),
+             "mirrored": launch(2, args(outs["mirrored"], "mirrored"))}
+    logs = {}
+    try:
+        for name, proc in procs.items():
+            logs[name] = proc.communicate(timeout=400)[0]
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+    for name, proc in procs.items():
+        assert proc.returncode == 0, f"{name} failed:\n{logs[name][-3000:]}"
+    start, single, mirrored = weights(base), weights(outs["single"]), weights(outs["mirrored"])
+    moved = max(np.abs(single[k] - start[k]).max() for k in start)
+    assert moved > 1e-3  # training changed the weights
+    assert set(mirrored) == set(single)
+    diff = max(np.abs(mirrored[k] - single[k]).max() for k in single)
+    assert diff < 2e-5 + 0.01 * moved, f"mirrored differs from one device by {diff}"

@@ -1,12 +1,8 @@
-"""The fine-tuning loop: it learns, pads dynamically in length buckets,
-keeps the best dev checkpoint, and resumes after being killed."""
+"""Fine-tuning: it learns, pads dynamically in length buckets and keeps the
+best dev checkpoint (killing and resuming: tests/training/test_runner.py)."""
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
@@ -16,8 +12,7 @@ from bert_keras.data.examples import Examples
 from bert_keras.data.tasks import get_task
 from bert_keras.training import batching
 from bert_keras.training.finetune import FinetuneOptions, finetune
-from tests.conftest import REPO
-from tests.tiny_classifier import NEGATIVE, POSITIVE, tiny_model_dir, write_toy_sst2
+from tests.tiny_classifier import NEGATIVE, POSITIVE, tiny_model_dir
 
 FAST = dict(batch_size=4, learning_rate=2e-3, warmup_fraction=0.1, verbose=0,
             tensorboard=False, max_seq_length=32)
@@ -94,50 +89,6 @@ def test_length_bucketing_and_dynamic_padding(base):
 def test_refuses_to_overwrite_a_foreign_directory(base, toy, tmp_path):
     train, dev = toy
     (tmp_path / "mine.txt").write_text("keep me")
-    with pytest.raises(FileExistsError, match="not a fine-tuning run"):
+    with pytest.raises(FileExistsError, match="not a training run"):
         finetune(base, "sst2", train, dev, tmp_path, FinetuneOptions(**FAST), log=lambda m: None)
     assert (tmp_path / "mine.txt").read_text() == "keep me"
-
-
-def _wait_for(path, process, timeout=240):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if os.path.exists(path):
-            return True
-        if process.poll() is not None:
-            return False
-        time.sleep(0.02)
-    return False
-
-
-def test_killed_run_resumes_from_last_checkpoint(tmp_path):
-    base_dir = tmp_path / "base"
-    tiny_model_dir(base_dir)
-    train = write_toy_sst2(tmp_path / "train.tsv", repeat=40)  # 480 rows, 120 steps an epoch
-    dev = write_toy_sst2(tmp_path / "dev.tsv", repeat=1)
-    out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "bert_keras.cli.main", "finetune", str(base_dir),
-           "--task", "sst2", "--train", train, "--dev", dev, "--out", str(out),
-           "--epochs", "3", "--batch-size", "4", "--lr", "1e-3", "--max-seq-length", "32",
-           "--checkpoint-every", "5", "--no-tensorboard"]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": REPO}
-    checkpoint = out / "training" / "checkpoint.npz"
-    first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        # Kill as soon as the first checkpoint exists (the run is far from done).
-        assert _wait_for(checkpoint, first), first.communicate()[0].decode()[-2000:]
-    finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-    # Whatever moment the kill hit, the checkpoint on disk is whole.
-    with np.load(checkpoint) as data:
-        state = json.loads(str(data["state"]))
-    killed_at = state["global_step"]
-    assert 0 < killed_at < 360 and killed_at % 5 == 0
-
-    second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    assert second.returncode == 0, second.stderr[-3000:]
-    assert f"resuming from step {killed_at} of 360" in second.stderr
-    final = json.load(open(out / "training" / "state.json"))
-    assert final["complete"] and final["global_step"] == 360
-    assert os.path.isfile(out / "model.safetensors")

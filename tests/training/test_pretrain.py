@@ -7,7 +7,7 @@ import os
 import keras
 import pytest
 
-from bert_keras.training.pretrain import checkpoint_dir_for, pretrain
+from bert_keras.training.pretrain import pretrain
 from tests.conftest import shared_path
 
 SMALL = dict(hidden_size=64, num_heads=2, intermediate_size=128, num_layers=2)
@@ -51,20 +51,27 @@ def test_short_run_learns(tmp_path, corpus, vocab):
     assert h["mlm_accuracy"][-1] > 0.02  # chance is 1/1500
     meta = json.load(open(os.path.join(out, "bert_keras.json")))
     assert meta["heads"] == ["mlm", "nsp"] and meta["config"]["hidden_size"] == 64
-    assert not os.path.exists(checkpoint_dir_for(out))  # cleaned after success
+    # The big checkpoint is removed after success; the run's settings stay.
+    assert sorted(os.listdir(os.path.join(out, "training"))) == ["run.json", "state.json",
+                                                                 "vocab.txt"]
 
 
 class _Interrupt(keras.callbacks.Callback):
-    """Simulates a kill when the third checkpoint interval starts."""
+    """Simulates Ctrl-C when the third checkpoint interval starts."""
 
-    def on_epoch_begin(self, epoch, logs=None):
-        if epoch == 2:
+    def on_train_batch_begin(self, batch, logs=None):
+        if int(self.model.optimizer.iterations.numpy()) == 20:
             raise KeyboardInterrupt
 
 
 class _StartIteration(keras.callbacks.Callback):
+    """The optimizer's step count when this run's training starts."""
+
+    iterations = None
+
     def on_train_begin(self, logs=None):
-        self.iterations = int(self.model.optimizer.iterations.numpy())
+        if self.iterations is None:
+            self.iterations = int(self.model.optimizer.iterations.numpy())
 
 
 def test_interrupted_run_resumes(tmp_path, corpus, vocab):
@@ -74,9 +81,9 @@ def test_interrupted_run_resumes(tmp_path, corpus, vocab):
                 verbose=0, log=None)
     with pytest.raises(KeyboardInterrupt):
         pretrain([corpus], out, callbacks=[_Interrupt()], **args)
-    state = checkpoint_dir_for(out)
-    assert not os.path.exists(out)  # nothing half-written
-    assert {"vocab.txt", "run.json", "backup"} <= set(os.listdir(state))
+    state = os.path.join(out, "training")
+    assert not os.path.exists(os.path.join(out, "bert_keras.json"))  # no model yet
+    assert {"vocab.txt", "run.json", "checkpoint.npz"} <= set(os.listdir(state))
     start = _StartIteration()
     result = pretrain([corpus], out, callbacks=[start], **args)
     assert result["initial_step"] == 20 and start.iterations == 20  # optimizer restored
@@ -84,8 +91,8 @@ def test_interrupted_run_resumes(tmp_path, corpus, vocab):
     assert os.path.isfile(os.path.join(out, "model.safetensors"))
     # A resumed run must use the same settings as the checkpoints' run.
     other = str(tmp_path / "other")
-    os.makedirs(checkpoint_dir_for(other))
-    with open(os.path.join(checkpoint_dir_for(other), "run.json"), "w") as f:
-        json.dump({"batch_size": 8}, f)
-    with pytest.raises(ValueError, match="other settings"):
+    os.makedirs(os.path.join(other, "training"))
+    with open(os.path.join(other, "training", "run.json"), "w") as f:
+        json.dump({"settings": {"batch_size": 8}}, f)
+    with pytest.raises(ValueError, match="other settings.*batch_size: 8 in the stored run, 4 now"):
         pretrain([corpus], other, **args)
