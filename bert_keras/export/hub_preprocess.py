@@ -4,6 +4,9 @@ the interface of TF Hub's `bert_en_uncased_preprocess/3`.
     preprocess(strings [batch])            -> dict of int32 [batch, seq_length]
     preprocess.tokenize(strings [batch])   -> int32 ragged [batch, (words), (pieces)]
     preprocess.tokenize.get_special_tokens_dict() -> scalar int32 ids
+    preprocess.tokenize_with_offsets(strings [batch]) -> (tokens, start, limit):
+        ragged [batch, (words), (pieces)], int32 ids and int64 byte offsets
+        of each piece in the input string (limit exclusive)
     preprocess.bert_pack_inputs([seg_a(, seg_b)], seq_length=...) -> dict
 
 The WordPiece model is embedded in the graph (tf-text's FastWordpieceTokenizer
@@ -78,6 +81,11 @@ def build_preprocess_module(tokenizer, seq_length, vocab_file):
     # Traced once; the root call and the packers call these graphs rather
     # than re-tracing them (smaller SavedModel, faster export and load).
     tokenize = tf.function(tokenize, input_signature=[STRINGS])
+
+    def tokenize_with_offsets(strings):
+        tokens, starts, limits = tokenizer.tokenize_words_with_offsets(strings, unit="BYTE")
+        return (tf.cast(tokens, tf.int32).with_row_splits_dtype(tf.int64),
+                starts.with_row_splits_dtype(tf.int64), limits.with_row_splits_dtype(tf.int64))
     pack_with_length = tf.function(
         lambda segments, seq_length: bert_pack_inputs(segments, seq_length, ids),
         autograph=False)
@@ -99,6 +107,9 @@ def build_preprocess_module(tokenizer, seq_length, vocab_file):
     root.tokenize = AutoTrackable()
     root.tokenize.__call__ = tokenize
     root.tokenize.get_special_tokens_dict = tf.function(special_tokens_dict, input_signature=[])
+    root.tokenize_with_offsets = AutoTrackable()
+    root.tokenize_with_offsets.__call__ = tf.function(tokenize_with_offsets, input_signature=[STRINGS])
+    root.tokenize_with_offsets.get_special_tokens_dict = root.tokenize.get_special_tokens_dict
     root.bert_pack_inputs = AutoTrackable()
     root.bert_pack_inputs.__call__ = tf.function(pack, autograph=False)
     for num_segments in (1, 2):

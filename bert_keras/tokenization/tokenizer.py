@@ -11,6 +11,13 @@ The normalization is BERT's own, step for step (the Hugging Face `tokenizers`
 5. words longer than `max_chars_per_word` characters become `[UNK]`;
 6. WordPiece, greedy longest-match-first (tf_text `FastWordpieceTokenizer`).
 
+The text is split into words on the ORIGINAL string (whitespace, punctuation,
+CJK ideographs and special tokens such as `[MASK]`), then each word is
+normalized character by character (steps 1 and 3 map one character to a
+string), so `tokenize_with_offsets` maps every piece back to exact character
+(or byte) offsets in the input. `tokenize` runs the same steps: its ids are
+those of `tokenize_with_offsets`.
+
 keras-hub's `WordPieceTokenizer` lowercases with NFKC case folding, which also
 rewrites full-width punctuation, ligatures and more, and does not clean
 control characters: its ids differ from BERT's on real text (Chinese news
@@ -18,13 +25,16 @@ titles above all). Here the steps are regex and normalization ops, so the
 layer runs in `tf.data`, in Keras models and in exported SavedModels alike.
 
 Known differences from Hugging Face `tokenizers` (none occurs in the GLUE or
-CLUE dev sets): a capital sigma at the end of a word lowercases to "ς" here
-(ICU, like Python's `str.lower` in google-research/bert) but to "σ" there;
-U+2B820-U+2B91F are CJK ideographs here, as in google-research/bert, but not
-there; and about 800 rare code points added or re-categorised in Unicode 9-15
-(e.g. U+061D, U+2E43-U+2E5D) follow TensorFlow's newer ICU tables.
+CLUE dev sets): U+2B820-U+2B91F are CJK ideographs here, as in
+google-research/bert, but not there; about 800 rare code points added or
+re-categorised in Unicode 9-15 (e.g. U+061D, U+2E43-U+2E5D) follow
+TensorFlow's newer ICU tables; a special token spelled with removed
+characters inside it ("[MA\\u200bSK]") is ordinary text here. A capital sigma
+lowercases to "σ" anywhere in a word, as in `tokenizers` (one character at a
+time; Python's `str.lower` in google-research/bert writes a word-final "ς").
 """
 
+import collections
 import os
 
 import keras
@@ -41,10 +51,19 @@ _CJK = (r"\x{4E00}-\x{9FFF}\x{3400}-\x{4DBF}\x{20000}-\x{2A6DF}"
         r"\x{2A700}-\x{2B73F}\x{2B740}-\x{2B81F}\x{2B820}-\x{2CEAF}"
         r"\x{F900}-\x{FAFF}\x{2F800}-\x{2FA1F}")
 _PUNCTUATION = r"[!-/:-@\[-`{-~]|\p{P}"
-# Private-use code points stand in for special tokens during normalization:
-# cleaning removes private-use characters from the input first, so user
-# text can never forge one.
-_SENTINEL_BASE = 0xE000
+# Tab, newline and Unicode spaces separate words; NUL, U+FFFD and control,
+# format, private-use and surrogate characters are removed.
+_WHITESPACE = r"[\t\n\r\p{Zs}\x{2028}\x{2029}]"
+_REMOVED = r"[\x{0}\x{FFFD}\p{Cc}\p{Cf}\p{Co}\p{Cs}]"
+
+
+class _AlignedWords(collections.namedtuple("_AlignedWords", [
+        "rows", "start", "end", "normalized", "normalized_length", "too_long",
+        "non_empty", "char_word", "char_start", "char_norm_end", "char_norm_length"])):
+    """Words of a batch (`rows`: `[batch, (words)]`; the rest flat over
+    words or over their characters), normalized and aligned: byte offsets
+    of words in the string and of characters in their word, and the byte
+    end of each character's normalized image in the normalized word."""
 
 
 @keras.saving.register_keras_serializable(package="bert_keras")
@@ -124,40 +143,16 @@ class BertTokenizer(_KerasHubBertTokenizer):
 
     # -- tokenization -----------------------------------------------------
     def normalize_and_split(self, text):
-        """Strings `[batch]` to words `[batch, (words)]` (steps 1-5)."""
-        text = tf.strings.unicode_transcode(
-            text, "UTF-8", "UTF-8", errors="replace", replacement_char=0xFFFD)
-        text = tf.strings.regex_replace(text, r"[\t\n\r]", " ")
-        text = tf.strings.regex_replace(
-            text, r"[\x{0}\x{FFFD}\p{Cc}\p{Cf}\p{Co}\p{Cs}]", "")
-        text = tf.strings.regex_replace(text, r"[\p{Zs}\x{2028}\x{2029}]", " ")
-        specials = self._special_tokens_in_text()
-        for i, token in enumerate(specials):
-            sentinel = chr(_SENTINEL_BASE + i)
-            text = tf.strings.regex_replace(
-                text, _re_escape(token), f" {sentinel} ")
-        if self.tokenize_chinese_chars:
-            text = tf.strings.regex_replace(text, f"([{_CJK}])", r" \1 ")
-        if self.strip_accents:
-            text = tf_text.normalize_utf8(text, "NFD")
-            text = tf.strings.regex_replace(text, r"\p{Mn}", "")
-        if self.lowercase:
-            text = tf.strings.lower(text, encoding="utf-8")
-        words = tf_text.regex_split(
-            text, delim_regex_pattern=rf"\s+|{_PUNCTUATION}",
-            keep_delim_regex_pattern=_PUNCTUATION)
-        unk = tf.constant(self.oov_token)
-        too_long = tf.strings.length(words.flat_values, unit="UTF8_CHAR") > self.max_chars_per_word
-        flat = tf.where(too_long, unk, words.flat_values)
-        for i, token in enumerate(specials):
-            flat = tf.where(flat == chr(_SENTINEL_BASE + i), tf.constant(token), flat)
-        return words.with_flat_values(flat)
+        """Strings `[batch]` to normalized words `[batch, (words)]` (steps 1-5)."""
+        words = self._aligned_words(text)
+        normalized = words.rows.with_flat_values(words.normalized)
+        return tf.ragged.boolean_mask(normalized, words.rows.with_flat_values(words.non_empty))
 
     def tokenize_words(self, inputs):
         """Strings `[batch]` to int32 ids `[batch, (words), (pieces)]`."""
+        self._check_vocabulary()
         text, unbatched = _as_string_batch(inputs)
-        words = self.normalize_and_split(text)
-        ids = self._fast_word_piece.tokenize(words)
+        ids = self._fast_word_piece.tokenize(self.normalize_and_split(text))
         return ids[0] if unbatched else ids
 
     def tokenize(self, inputs):
@@ -165,9 +160,57 @@ class BertTokenizer(_KerasHubBertTokenizer):
         gives a 1-D tensor)."""
         self._check_vocabulary()
         text, unbatched = _as_string_batch(inputs)
-        ids = self._fast_word_piece.tokenize(self.normalize_and_split(text))
-        ids = ids.merge_dims(-2, -1)
+        words = self._aligned_words(text)
+        ids = self._fast_word_piece.tokenize(words.normalized)
+        ids = words.rows.with_flat_values(ids).merge_dims(-2, -1)
         return ids[0] if unbatched else ids
+
+    def tokenize_with_offsets(self, inputs, unit="UTF8_CHAR"):
+        """Ids `[batch, (tokens)]` (exactly those of `tokenize`) with the
+        start and end of each token in the ORIGINAL string: `(ids, starts,
+        ends)`, ends exclusive.
+
+        Args:
+            inputs: strings `[batch]` (or one string: 1-D outputs).
+            unit: `"UTF8_CHAR"` (code points, i.e. Python `str` indices) or
+                `"BYTE"` (UTF-8 bytes, as TF Hub's `tokenize_with_offsets`).
+
+        A token's span runs from the first to the last character it came
+        from, through lowercasing, accent stripping and CJK splitting;
+        characters that normalization removes (combining accents, control
+        and format characters) are inside a span only between two of its
+        characters, as Hugging Face `tokenizers` aligns them.
+
+        Example:
+        >>> tokenizer = BertTokenizer(
+        ...     ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "cafes", "!"],
+        ...     lowercase=True)
+        >>> text = "  CAFE\\u0301S\\u200b!"
+        >>> ids, starts, ends = tokenizer.tokenize_with_offsets(text)
+        >>> ids.numpy().tolist(), starts.numpy().tolist(), ends.numpy().tolist()
+        ([5, 6], [2, 9], [8, 10])
+        >>> print(ascii(text[2:8]))
+        'CAFE\\u0301S'
+        """
+        out = self.tokenize_words_with_offsets(inputs, unit=unit)
+        if out[0].ragged_rank == 2:
+            return tuple(x.merge_dims(-2, -1) for x in out)
+        return tuple(x.flat_values for x in out)
+
+    def tokenize_words_with_offsets(self, inputs, unit="UTF8_CHAR"):
+        """As `tokenize_with_offsets`, at the word level: int32 ids and int64
+        offsets `[batch, (words), (pieces)]`."""
+        if unit not in ("UTF8_CHAR", "BYTE"):
+            raise InputError(f"unit must be 'UTF8_CHAR' or 'BYTE', got {unit!r}")
+        self._check_vocabulary()
+        text, unbatched = _as_string_batch(inputs)
+        ids, starts, ends = self._tokenize_with_byte_offsets(text)
+        if unit == "UTF8_CHAR":
+            starts = _bytes_to_chars(text, starts)
+            ends = _bytes_to_chars(text, ends)
+        if unbatched:
+            return ids[0], starts[0], ends[0]
+        return ids, starts, ends
 
     def call(self, inputs, *args, training=None, **kwargs):
         return self.tokenize(inputs)
@@ -175,6 +218,106 @@ class BertTokenizer(_KerasHubBertTokenizer):
     def detokenize(self, inputs):
         """Ids back to text (WordPieces joined; not an exact inverse)."""
         return self._fast_word_piece.detokenize(inputs)
+
+    # -- words aligned with the original string ---------------------------
+    def _split_patterns(self):
+        """(delimiters, kept delimiters) of the split on the ORIGINAL text.
+
+        Special tokens come first (RE2 alternation is leftmost-first), then
+        punctuation and CJK. With accent stripping, U+1FEF, U+2260, U+226E
+        and U+226F decompose to ASCII punctuation plus a stripped mark, so
+        they split as the punctuation they become.
+        """
+        kept = [_re_escape(t) for t in self._special_tokens_in_text()]
+        kept.append(_PUNCTUATION)
+        if self.strip_accents:
+            kept.append(r"[\x{1FEF}\x{2260}\x{226E}\x{226F}]")
+        if self.tokenize_chinese_chars:
+            kept.append(f"[{_CJK}]")
+        keep = "|".join(kept)
+        return rf"{_WHITESPACE}+|{keep}", keep
+
+    def _aligned_words(self, text):
+        """Splits on the original text, then normalizes each word character
+        by character, keeping where each normalized byte came from.
+
+        Every normalization step but the split is a map from one character
+        to a string (maybe empty, maybe longer: NFD of Hangul, "İ"), so a
+        normalized word is the concatenation of its characters' images and
+        offsets map back exactly.
+        """
+        delim, keep = self._split_patterns()
+        # regex_split stops at a NUL byte; U+0001 has the same length and is
+        # removed just the same.
+        text = tf.strings.regex_replace(text, r"\x{0}", "\x01")
+        words, word_start, word_end = tf_text.regex_split_with_offsets(text, delim, keep)
+        flat = words.flat_values
+        # (unicode_split pads to the longest word: decode, then encode each
+        # code point as a string of its own.)
+        chars, char_start = tf.strings.unicode_decode_with_offsets(
+            flat, "UTF-8", errors="replace", replacement_char=0xFFFD)
+        char_word = _row_ids(chars)
+        c = tf.strings.unicode_encode(
+            tf.RaggedTensor.from_uniform_row_length(chars.flat_values, 1), "UTF-8")
+        norm = tf.strings.regex_replace(c, _REMOVED, "")
+        if self.strip_accents:
+            norm = tf_text.normalize_utf8(norm, "NFD")
+            norm = tf.strings.regex_replace(norm, r"\p{Mn}", "")
+        if self.lowercase:
+            norm = tf.strings.lower(norm, encoding="utf-8")
+        special = tf.zeros_like(flat, tf.bool)
+        for token in self._special_tokens_in_text():
+            special = special | tf.equal(flat, token)
+        norm = tf.where(tf.gather(special, char_word), c, norm)
+        joined = tf.strings.unsorted_segment_join(norm, char_word, tf.size(flat))
+        too_long = (tf.strings.length(joined, unit="UTF8_CHAR") > self.max_chars_per_word) & ~special
+        # Byte end of each character's image inside its normalized word.
+        norm_len = tf.cast(tf.strings.length(norm), tf.int64)
+        cum = tf.concat([tf.zeros([1], tf.int64), tf.cumsum(norm_len)], 0)
+        at_row = tf.gather(cum, chars.row_splits)
+        norm_end = cum[1:] - tf.gather(at_row[:-1], char_word)
+        return _AlignedWords(
+            rows=words, start=word_start.flat_values, end=word_end.flat_values,
+            normalized=tf.where(too_long, tf.constant(self.oov_token), joined),
+            normalized_length=at_row[1:] - at_row[:-1], too_long=too_long,
+            non_empty=tf.strings.length(joined) > 0, char_word=char_word,
+            char_start=char_start.flat_values, char_norm_end=norm_end,
+            char_norm_length=norm_len)
+
+    def _tokenize_with_byte_offsets(self, text):
+        """Strings `[batch]` to int32 ids and int64 byte offsets into them,
+        each `[batch, (words), (pieces)]`."""
+        w = self._aligned_words(text)
+        ids, piece_start, piece_end = self._fast_word_piece.tokenize_with_offsets(w.normalized)
+        piece_word = _row_ids(ids)
+        long_piece = tf.gather(w.too_long, piece_word)
+        ps = tf.where(long_piece, tf.zeros([], tf.int64), piece_start.flat_values)
+        pe = tf.where(long_piece, tf.gather(w.normalized_length, piece_word),
+                      piece_end.flat_values)
+        # Global normalized coordinates: the words' images laid end to end,
+        # so one sorted search over all characters finds each piece's ends.
+        word_base = tf.cumsum(w.normalized_length, exclusive=True)
+        char_end = w.char_norm_end + tf.gather(word_base, w.char_word)
+        base = tf.gather(word_base, piece_word)
+        first = tf.searchsorted(char_end, ps + base, side="right", out_type=tf.int64)
+        last = tf.searchsorted(char_end, pe + base - 1, side="right", out_type=tf.int64)
+        # A piece ends where the last character it came from ends: at the
+        # next character of its word, or at the word's end.
+        num_chars = tf.size(char_end, out_type=tf.int64)
+        following = tf.minimum(last + 1, tf.maximum(num_chars - 1, 0))
+        in_word = (last + 1 < num_chars) & tf.equal(
+            tf.gather(w.char_word, following), piece_word)
+        word_start = tf.gather(w.start, piece_word)
+        starts = word_start + tf.gather(w.char_start, first)
+        ends = tf.where(in_word, word_start + tf.gather(w.char_start, following),
+                        tf.gather(w.end, piece_word))
+        keep = w.rows.with_flat_values(w.non_empty)
+
+        def nest(values):
+            pieces = ids.with_flat_values(values)
+            return tf.ragged.boolean_mask(w.rows.with_flat_values(pieces), keep)
+
+        return nest(ids.flat_values), nest(starts), nest(ends)
 
     def _special_tokens_in_text(self):
         if not self.special_tokens_in_strings:
@@ -214,3 +357,26 @@ def _as_string_batch(inputs):
 
 def _re_escape(token):
     return "".join("\\" + c if not c.isalnum() else c for c in token)
+
+
+def _bytes_to_chars(text, offsets):
+    """Byte offsets `[batch, ..., (n)]` into `text` `[batch]` to code point
+    offsets (one sorted search over the whole batch laid end to end)."""
+    _, char_starts = tf.strings.unicode_decode_with_offsets(
+        text, "UTF-8", errors="replace", replacement_char=0xFFFD)
+    string_base = tf.cumsum(tf.cast(tf.strings.length(text), tf.int64), exclusive=True)
+    global_starts = char_starts.flat_values + tf.gather(string_base, _row_ids(char_starts))
+    flat = offsets.merge_dims(1, -1) if offsets.ragged_rank > 1 else offsets
+    rows = _row_ids(flat)
+    index = tf.searchsorted(global_starts, flat.flat_values + tf.gather(string_base, rows),
+                            side="left", out_type=tf.int64)
+    chars = index - tf.gather(char_starts.row_splits, rows)
+    return offsets.with_flat_values(chars)
+
+
+def _row_ids(ragged):
+    """`ragged.value_rowids()` without its `[rows, longest row]` temporary
+    (a 100,000-character word in a big batch would need gigabytes)."""
+    splits = ragged.row_splits
+    positions = tf.range(tf.size(ragged.values, out_type=splits.dtype), dtype=splits.dtype)
+    return tf.searchsorted(splits[1:], positions, side="right", out_type=splits.dtype)
