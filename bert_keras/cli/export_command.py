@@ -16,6 +16,11 @@ def add_parser(sub):
     p.add_argument("--with-mlm", action="store_true",
                    help="add encoder.mlm with mlm_logits (the model needs a masked-LM head)")
     p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    p.add_argument("--format", default="tfhub",
+                   choices=("tfhub", "onnx", "openvino", "litert", "tfjs"),
+                   help="tfhub (default): the SavedModels above; onnx, openvino, litert: "
+                        "one model file (token ids in) + tokenizer.json for that runtime, "
+                        "checked through it (a classifier directory exports its classifier)")
     p.set_defaults(run=run)
 
 
@@ -25,8 +30,27 @@ def run(args):
 
     if args.seq_length < 3:
         raise UserError(f"--seq-length must be at least 3, got {args.seq_length}")
+    if args.format != "tfhub":
+        return _run_runtime_format(args, UserError)
     paths = export_hub(args.model, args.out, seq_length=args.seq_length, frozen=args.frozen,
                        with_mlm=args.with_mlm, overwrite=args.overwrite)
     print(f"  preprocess: {paths['preprocess']}")
     print(f"  encoder:    {paths['encoder']}")
+    print(f"  model card: {paths['model_card']}")
+
+
+def _run_runtime_format(args, UserError):
+    if args.format == "tfjs":
+        raise UserError("--format tfjs is not available: the tensorflowjs converter pins "
+                        "TensorFlow 2.19 (through tensorflow-decision-forests) and cannot "
+                        "be installed beside TensorFlow 2.21; in Node.js use the onnx "
+                        "export with onnxruntime-node (examples/node)")
+    if args.frozen or args.with_mlm:
+        raise UserError("--frozen and --with-mlm apply to --format tfhub only")
+    from bert_keras.export.runtime_export import export_runtime
+
+    paths = export_runtime(args.model, args.out, args.format, seq_length=args.seq_length,
+                           overwrite=args.overwrite)
+    print(f"  model:      {paths['model']}")
+    print(f"  tokenizer:  {paths['tokenizer']}")
     print(f"  model card: {paths['model_card']}")

@@ -1,0 +1,61 @@
+"""OpenVINO IR: the ids-in graph (`runtime_graph.py`) converted with
+`openvino.convert_model` from its concrete function, run with the OpenVINO
+runtime in f32 (parity) or bf16 (speed, on CPUs with AMX / AVX512-BF16).
+
+Weights are stored in f32 (`compress_to_fp16=False`): `save_model`'s default
+f16 compression moves outputs by ~1e-3, beyond the 1e-4 parity budget.
+Strings do not go in: openvino-tokenizers has no translator for
+FastWordpiece, so `tokenizer.json` travels beside `model.xml`.
+
+    >>> from bert_keras.export.runtime_export import export_runtime, load_runtime
+    >>> export_runtime("minilm-l6-h384-uncased", "out/ov", "openvino")   # doctest: +SKIP
+    >>> run = load_runtime("out/ov", precision="bf16")                   # doctest: +SKIP
+"""
+
+import os
+
+MODEL_FILE = "model.xml"
+NEEDS_SAVED_MODEL = False
+PRECISIONS = ("f32", "bf16")
+
+
+def write_model(graph, saved_model_dir, out_dir):
+    """Converts `graph` (a `RuntimeGraph`) to `out_dir/model.xml` + `.bin`."""
+    import openvino as ov
+
+    model = ov.convert_model(graph.concrete_function())
+    path = os.path.join(out_dir, MODEL_FILE)
+    ov.save_model(model, path, compress_to_fp16=False)
+    return path
+
+
+class OpenVinoRunner:
+    """numpy int32 inputs -> dict of numpy outputs, with the OpenVINO CPU
+    plugin at an explicit inference precision (its default on AMX CPUs is
+    bf16, which is not f32 parity)."""
+
+    def __init__(self, out_dir, threads=None, precision="f32", latency=False):
+        import openvino as ov
+        import openvino.properties as props
+        import openvino.properties.hint as hints
+
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        config = {hints.inference_precision: ov.Type.f32 if precision == "f32" else ov.Type.bf16,
+                  hints.performance_mode: hints.PerformanceMode.LATENCY if latency
+                  else hints.PerformanceMode.THROUGHPUT}
+        if threads:
+            config[props.inference_num_threads] = int(threads)
+        core = ov.Core()
+        self.compiled = core.compile_model(os.path.join(out_dir, MODEL_FILE), "CPU", config)
+        self.request = self.compiled.create_infer_request()
+        self.outputs = [(o, o.get_any_name()) for o in self.compiled.outputs]
+        self.input_names = [i.get_any_name() for i in self.compiled.inputs]
+
+    def __call__(self, inputs):
+        result = self.request.infer({k: inputs[k] for k in self.input_names})
+        return {name: result[o].copy() for o, name in self.outputs}
+
+
+def load_runner(out_dir, **options):
+    return OpenVinoRunner(out_dir, **options)

@@ -1,0 +1,244 @@
+"""`export_runtime(src, out, format)`: one model for a runtime other than
+TensorFlow (ONNX Runtime, OpenVINO, LiteRT), with its tokenizer beside it,
+written atomically and checked through that runtime before it is kept.
+
+    OUT/model.onnx | model.xml + model.bin | model.tflite
+                         int32 input_word_ids, input_mask, input_type_ids
+                         [batch, seq] -> see runtime_graph.py
+    OUT/tokenizer.json   Hugging Face tokenizers format (+ tokenizer_config.json)
+    OUT/vocab.txt        the WordPiece vocabulary
+    OUT/export.json      format, kind (encoder|classifier), outputs, labels,
+                         seq_length, the parity measured at export
+    OUT/README.md        model card
+
+`load_runtime(OUT)` gives strings-in Python access through the same files:
+
+    >>> from bert_keras.export.runtime_export import export_runtime, load_runtime
+    >>> export_runtime("minilm-l6-h384-uncased", "out/onnx", "onnx")   # doctest: +SKIP
+    >>> model = load_runtime("out/onnx")                                # doctest: +SKIP
+    >>> model.embed(["a gripping film"]).shape                          # doctest: +SKIP
+    (1, 384)
+"""
+
+import importlib
+import json
+import os
+import tempfile
+import time
+
+import numpy as np
+
+from bert_keras.errors import ExportCheckError, InputError, MissingFileError
+from bert_keras.utils.atomic_dir import atomic_output_dir, check_output_dir
+
+FORMATS = ("onnx", "openvino", "litert")
+METADATA_FILE = "export.json"
+VERIFY_ATOL = 1e-4
+# Real sentences with punctuation, casing, an accent and unequal lengths
+# (so padding is exercised).
+CHECK_SENTENCES = [
+    "it 's a charming and often affecting journey .",
+    "The film is strictly routine, and its 95 minutes feel like an eternity!",
+    "Café owners rarely get a movie this good.",
+    "bad",
+]
+
+
+def _format_module(fmt):
+    if fmt not in FORMATS:
+        raise InputError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return importlib.import_module(f"bert_keras.export.{fmt}_export")
+
+
+def export_runtime(src, out, fmt, seq_length=128, overwrite=False, verify=True,
+                   verbose=True):
+    """Exports `src` (model directory, built-in name, checkpoint, or a
+    fine-tuned classifier directory) for the runtime `fmt`.
+
+    Returns a dict of paths: `out`, `model`, `tokenizer`, `model_card`.
+    """
+    from bert_keras.export.runtime_graph import RuntimeGraph, load_export_source
+    from bert_keras.export.tokenizer_json import write_tokenizer_json
+
+    module = _format_module(fmt)
+    out = os.path.abspath(out)
+    check_output_dir(out, overwrite)  # fail before the slow work
+    log = (lambda m: print(m, flush=True)) if verbose else (lambda m: None)
+    start = time.time()
+    source = load_export_source(src)
+    md = source.model_dir
+    seq_length = int(seq_length)
+    if not 3 <= seq_length <= md.config.max_position_embeddings:
+        raise InputError(f"seq_length must be between 3 and the model's "
+                         f"max_position_embeddings ({md.config.max_position_embeddings}), "
+                         f"got {seq_length}")
+    if source.task:
+        seq_length = min(seq_length, int(source.task.get("sequence_length", seq_length)))
+    graph = RuntimeGraph(source)
+    log(f"exporting the {source.kind} of {source.name} to {fmt}")
+    with atomic_output_dir(out, overwrite) as tmp:
+        with tempfile.TemporaryDirectory() as work:
+            saved = graph.save(os.path.join(work, "saved_model")) if module.NEEDS_SAVED_MODEL else None
+            model_path = module.write_model(graph, saved, tmp)
+        settings = md.tokenizer
+        tokenizer_path = write_tokenizer_json(
+            md.vocab, settings.lowercase, tmp, settings.strip_accents,
+            settings.tokenize_chinese_chars, seq_length)
+        with open(os.path.join(tmp, "vocab.txt"), "w", encoding="utf-8") as f:
+            f.writelines(t + "\n" for t in md.vocab)
+        meta = {
+            "format": fmt, "kind": source.kind, "model_file": os.path.basename(model_path),
+            "source": source.name, "seq_length": seq_length,
+            "inputs": ["input_word_ids", "input_mask", "input_type_ids"],
+            "outputs": sorted(graph(_dummy_inputs()).keys()),
+            "hidden_size": md.config.hidden_size, "num_layers": md.config.num_layers,
+        }
+        if source.task:
+            meta["task"] = {k: source.task[k] for k in
+                            ("type", "num_classes", "labels", "pair", "task_name")
+                            if k in source.task}
+        if verify:
+            meta["max_abs_diff"] = verify_export(tmp, source, graph, fmt, meta)
+            log(f"  max |{fmt} - keras| on the check sentences: "
+                + ", ".join(f"{k} {v:.1e}" for k, v in meta["max_abs_diff"].items()))
+        with open(os.path.join(tmp, METADATA_FILE), "w", encoding="utf-8") as f:
+            json.dump(meta, f, indent=2)
+        with open(os.path.join(tmp, "README.md"), "w", encoding="utf-8") as f:
+            f.write(runtime_model_card(meta, md))
+    log(f"exported to {out} in {time.time() - start:.1f}s")
+    return {"out": out, "model": os.path.join(out, meta["model_file"]),
+            "tokenizer": os.path.join(out, "tokenizer.json"),
+            "model_card": os.path.join(out, "README.md")}
+
+
+def _dummy_inputs():
+    return {"input_word_ids": np.array([[2, 3]], np.int32),
+            "input_mask": np.ones((1, 2), np.int32),
+            "input_type_ids": np.zeros((1, 2), np.int32)}
+
+
+def verify_export(path, source, graph, fmt, meta):
+    """Tokenizes the check sentences with `tokenizer.json` (ids must equal
+    ours), runs them through the runtime, and compares with the Keras
+    graph. Raises `ExportCheckError` (nothing is kept) on a difference."""
+    from bert_keras.export.runtime_graph import max_differences
+    from bert_keras.export.tokenizer_json import encode_batch
+    from bert_keras.tokenization.preprocessor import BertPreprocessor
+
+    pair = bool(source.task and source.task.get("pair"))
+    a = CHECK_SENTENCES
+    b = CHECK_SENTENCES[::-1] if pair else None
+    got_ids = encode_batch(os.path.join(path, "tokenizer.json"), a, b)
+    ours = BertPreprocessor(source.tokenizer, meta["seq_length"], dynamic_length=True)(
+        tuple(x for x in (a, b) if x is not None) if pair else a)
+    want_ids = np.asarray(ours["token_ids"])
+    if got_ids["input_word_ids"].shape != want_ids.shape or \
+            (got_ids["input_word_ids"] != want_ids).any():
+        raise ExportCheckError("tokenizer.json tokenizes the check sentences differently "
+                               "from the model's tokenizer; nothing was written")
+    runner = load_runtime(path, metadata=meta).runner
+    diffs = max_differences(runner(got_ids), graph(got_ids))
+    worst = max(diffs.values())
+    if not worst <= VERIFY_ATOL:
+        raise ExportCheckError(f"the {fmt} export differs from the Keras model by "
+                               f"{worst:.3g} (tolerance {VERIFY_ATOL}: {diffs}); "
+                               "nothing was written")
+    return diffs
+
+
+class RuntimeModel:
+    """An export loaded in its runtime, strings in: tokenizes with the
+    exported `tokenizer.json`, then runs the model file."""
+
+    def __init__(self, path, metadata=None, **options):
+        from tokenizers import Tokenizer
+
+        if metadata is None:
+            meta_file = os.path.join(path, METADATA_FILE)
+            if not os.path.isfile(meta_file):
+                raise MissingFileError(f"{meta_file} not found: not a bert-keras runtime export")
+            with open(meta_file, encoding="utf-8") as f:
+                metadata = json.load(f)
+        self.metadata = metadata
+        self.runner = _format_module(metadata["format"]).load_runner(path, **options)
+        self.tokenizer = Tokenizer.from_file(os.path.join(path, "tokenizer.json"))
+
+    def encode(self, texts, texts_b=None):
+        from bert_keras.export.tokenizer_json import encode_batch
+
+        return encode_batch(self.tokenizer, texts, texts_b)
+
+    def __call__(self, texts, texts_b=None):
+        return self.runner(self.encode(texts, texts_b))
+
+    def embed(self, texts):
+        """L2-normalized mean-pooled sentence embeddings `[batch, H]`."""
+        return self(texts)["embedding"]
+
+    def predict_labels(self, texts, texts_b=None):
+        """Label names (or ids) of a classifier export."""
+        probs = self(texts, texts_b)["probabilities"]
+        labels = self.metadata.get("task", {}).get("labels")
+        ids = probs.argmax(-1)
+        return [labels[i] if labels else int(i) for i in ids]
+
+
+def load_runtime(path, metadata=None, **options):
+    """A `RuntimeModel` for an export directory (options: `threads`,
+    `precision` "f32"/"bf16" where the runtime has it)."""
+    return RuntimeModel(path, metadata, **options)
+
+
+_RUNTIME = {
+    "onnx": ("ONNX (opset {opset})", "onnxruntime", "model.onnx",
+             "import onnxruntime as ort; s = ort.InferenceSession('model.onnx'); "
+             "s.run(None, inputs)"),
+    "openvino": ("OpenVINO IR (f32 weights)", "openvino", "model.xml + model.bin",
+                 "import openvino as ov; m = ov.Core().compile_model('model.xml', 'CPU', "
+                 "{'INFERENCE_PRECISION_HINT': 'f32'}); m(inputs)"),
+    "litert": ("LiteRT flatbuffer (builtin ops only)", "ai-edge-litert", "model.tflite",
+               "from ai_edge_litert.interpreter import Interpreter; "
+               "Interpreter('model.tflite').get_signature_runner()(**inputs)"),
+}
+
+
+def runtime_model_card(meta, md):
+    """The README.md of a runtime export."""
+    fmt = meta["format"]
+    title, package, files, snippet = _RUNTIME[fmt]
+    title = title.format(opset=getattr(_format_module(fmt), "OPSET", ""))
+    c = md.config
+    outputs = ", ".join(meta["outputs"])
+    lines = [
+        f"# {meta['source']}: {meta['kind']} for {title}", "",
+        f"- Format: {title}, file {files}; runtime: `{package}`.",
+        f"- Model: BERT {meta['kind']}, L={c.num_layers} H={c.hidden_size} "
+        f"heads={c.num_heads} vocab={c.vocab_size}, float32.",
+        "- Inputs: int32 `input_word_ids`, `input_mask`, `input_type_ids` `[batch, seq]` "
+        f"(dynamic; seq up to {c.max_position_embeddings}).",
+        f"- Outputs: {outputs}.",
+    ]
+    if "embedding" in meta["outputs"]:
+        lines.append("- `embedding`: mean of `sequence_output` over `input_mask`, "
+                     "L2-normalized (sentence-transformers' `normalize_embeddings=True`).")
+    if "task" in meta:
+        t = meta["task"]
+        lines.append(f"- Task: {t.get('task_name')} ({t.get('type')}), labels "
+                     f"{t.get('labels') or list(range(t.get('num_classes', 0)))}"
+                     f"{', sentence pairs' if t.get('pair') else ''}.")
+    lines += [
+        f"- Tokenizer: `tokenizer.json` (Hugging Face `tokenizers`, transformers.js), "
+        f"lowercase={md.tokenizer.lowercase}, truncation at {meta['seq_length']} tokens, "
+        "padding to the longest text; same ids as the model's own tokenizer.",
+    ]
+    if "max_abs_diff" in meta:
+        diffs = ", ".join(f"{k} {v:.1e}" for k, v in meta["max_abs_diff"].items())
+        lines.append(f"- Checked at export against the Keras model: max |diff| {diffs}.")
+    lines += ["", "```python", "from tokenizers import Tokenizer",
+              "enc = Tokenizer.from_file('tokenizer.json').encode_batch(['a gripping film'])",
+              "import numpy as np",
+              "inputs = {'input_word_ids': np.array([e.ids for e in enc], np.int32),",
+              "          'input_mask': np.array([e.attention_mask for e in enc], np.int32),",
+              "          'input_type_ids': np.array([e.type_ids for e in enc], np.int32)}",
+              snippet, "```", ""]
+    return "\n".join(lines)
