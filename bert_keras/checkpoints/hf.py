@@ -1,7 +1,6 @@
 """Reads a Hugging Face BERT directory (`config.json` + `model.safetensors`
 or `pytorch_model.bin`, `vocab.txt`, `tokenizer_config.json`)."""
 
-import json
 import os
 
 import numpy as np
@@ -11,6 +10,7 @@ from bert_keras.checkpoints.model_dir import BertModelDir, TokenizerSettings
 from bert_keras.config import BertConfig
 from bert_keras.tokenization.vocab import load_vocab
 from bert_keras.errors import InputError, InputKeyError
+from bert_keras.utils.json_file import read_json
 
 # Tensors HF files carry that are not weights of the model.
 _IGNORED = ("embeddings.position_ids", "cls.predictions.decoder.weight")
@@ -118,8 +118,7 @@ def read_hf(path):
     tok_cfg = {}
     tok_path = os.path.join(path, "tokenizer_config.json")
     if os.path.isfile(tok_path):
-        with open(tok_path, encoding="utf-8") as f:
-            tok_cfg = json.load(f)
+        tok_cfg = read_json(tok_path)
     lowercase = bool(tok_cfg.get("do_lower_case", True))
     return BertModelDir(
         config=config,

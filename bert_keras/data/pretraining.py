@@ -42,6 +42,7 @@ from bert_keras.tokenization.packer import BertPacker
 from bert_keras.tokenization.vocab import save_vocab
 from bert_keras.utils.atomic_dir import atomic_output_dir
 from bert_keras.errors import InputError, MissingFileError
+from bert_keras.utils.json_file import read_json
 
 FORMATS = ("auto", "bert", "file", "wikitext")
 NOT_NEXT = 1  # NSP label of a random B; 0 means "B follows A".
@@ -479,8 +480,7 @@ def tfrecords_info(paths):
     for path in expand_paths(paths):
         info = os.path.join(os.path.dirname(path), DATA_INFO)
         if os.path.isfile(info):
-            with open(info, encoding="utf-8") as f:
-                return json.load(f)
+            return read_json(info)
     return {}
 
 

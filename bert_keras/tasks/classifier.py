@@ -21,6 +21,7 @@ trained; their pooler was not).
     TensorShape([1, 2])
 """
 
+import glob
 import os
 import shutil
 import tempfile
@@ -37,6 +38,8 @@ from bert_keras.heads.classification_head import BertClassificationHead
 from bert_keras.models.encoder import BertEncoder
 from bert_keras.tokenization.preprocessor import BertPreprocessor
 from bert_keras.errors import InputError
+from bert_keras.utils.atomic_dir import remove_debris, staging_prefix
+from bert_keras.utils.output_lock import output_lock
 
 
 POOLINGS = ("cls", "mean")
@@ -97,13 +100,20 @@ def save_classifier(model, out, base, task):
     out = os.path.abspath(out)
     if not os.path.isdir(out):
         return save_model_dir(md, out)
-    staging = tempfile.mkdtemp(prefix=".save-", dir=out)
-    try:
-        written = save_model_dir(md, os.path.join(staging, "model"))
-        for name in (WEIGHTS_FILE, VOCAB_FILE, META_FILE):  # metadata last
-            os.replace(os.path.join(written, name), os.path.join(out, name))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    # Staged beside `out` (never inside a model directory), under its lock;
+    # `remove_debris` clears what a killed save left.
+    with output_lock(out):
+        remove_debris(out)
+        for stale in glob.glob(os.path.join(glob.escape(out), ".save-*")):  # older releases
+            shutil.rmtree(stale, ignore_errors=True)
+        staging = tempfile.mkdtemp(prefix=f"{staging_prefix(out, 'save')}{os.getpid()}-",
+                                   dir=os.path.dirname(out))
+        try:
+            written = save_model_dir(md, os.path.join(staging, "model"))
+            for name in (WEIGHTS_FILE, VOCAB_FILE, META_FILE):  # metadata last
+                os.replace(os.path.join(written, name), os.path.join(out, name))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return out
 
 
