@@ -93,16 +93,34 @@ def _one_line_warnings(message, category, filename, lineno, file=None, line=None
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    from bert_keras.utils.progress import set_quiet
+    from bert_keras.utils import progress
+
+    # Settings of this run only (tests call main() many times in one process).
+    saved = os.environ.get(progress.QUIET_ENV), warnings.showwarning
+    try:
+        if args.quiet:
+            progress.set_quiet(True)
+        if not args.verbose:
+            warnings.showwarning = _one_line_warnings
+        return _run(args)
+    finally:
+        if saved[0] is None:
+            os.environ.pop(progress.QUIET_ENV, None)
+        else:
+            os.environ[progress.QUIET_ENV] = saved[0]
+        warnings.showwarning = saved[1]
+
+
+def _run(args):
+    from bert_keras.utils.progress import status, stderr_is_terminal
     from bert_keras.utils.quiet_tensorflow import import_tensorflow_quietly, set_log_levels
 
     set_log_levels(verbose=args.verbose)
-    if args.quiet:
-        set_quiet(True)
-    if not args.verbose:
-        warnings.showwarning = _one_line_warnings
-        import_tensorflow_quietly()
     try:
+        if not args.verbose and "tensorflow" not in sys.modules:
+            if stderr_is_terminal():  # it takes seconds: say why nothing happens yet
+                status("starting TensorFlow ...")
+            import_tensorflow_quietly()
         result = args.run(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

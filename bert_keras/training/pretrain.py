@@ -167,6 +167,7 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
         vocab = init_model.vocab
         lowercase = init_model.tokenizer.lowercase
     tokens = _prepare_vocab(documents, vocab, vocab_size, lowercase, state_dir, log)
+    log(f"vocabulary: {len(tokens)} tokens")
     tokenizer = BertTokenizer(tokens, lowercase=lowercase)
     model_config = (init_model.config if init_model
                     else _resolve_config(config, len(tokens), config_overrides))
@@ -204,6 +205,7 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
         dataset = data.read_tfrecords(corpus, batch_size, seq_length,
                                       max_predictions_per_seq, seed=seed + initial_epoch)
     else:
+        log("tokenizing the corpus and packing sentence pairs")
         dataset = data.pretraining_dataset(
             documents, tokenizer, batch_size=batch_size, seq_length=seq_length,
             max_predictions_per_seq=max_predictions_per_seq,

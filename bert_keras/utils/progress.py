@@ -84,8 +84,8 @@ class Progress:
         self.count = 0
         self.verbose = verbose and not is_quiet()
         self._bar = None
-        self._last_print = time.time()
-        self._start = time.time()
+        self._last_print = self._start = time.time()
+        self._printed = False
         if self.verbose and stderr_is_terminal():
             try:
                 from tqdm import tqdm
@@ -113,6 +113,7 @@ class Progress:
 
     def _print_line(self):
         self._last_print = time.time()
+        self._printed = True
         of = f"/{self.total}" if self.total else ""
         rate = self.count / max(time.time() - self._start, 1e-9)
         print(f"{self.description}: {self.count}{of} {self.unit} ({rate:.1f} {self.unit}/s)",
@@ -124,8 +125,8 @@ class Progress:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-        else:
-            self._print_line()
+        elif self._printed or time.time() - self._start >= 2.0:
+            self._print_line()  # the final count (short jobs stay silent)
 
     def __enter__(self):
         return self
