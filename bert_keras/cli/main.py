@@ -20,6 +20,7 @@ import traceback
 import warnings
 
 from bert_keras.errors import BertKerasError, InputError
+from bert_keras.utils.disk_errors import disk_errno
 
 COMMANDS = [
     "bert_keras.cli.convert_command",
@@ -41,8 +42,6 @@ USER_ERRNOS = frozenset(
     getattr(errno, name) for name in ("ENOSPC", "EROFS", "EACCES", "EPERM", "ENOENT",
                                       "EEXIST", "ENOTDIR", "EISDIR", "EDQUOT", "ENOTEMPTY")
     if hasattr(errno, name))
-DISK_ERRNOS = tuple(getattr(errno, n) for n in ("ENOSPC", "EROFS", "EACCES", "EDQUOT")
-                    if hasattr(errno, n))
 BUG_HINT = "this is a bug in bert_keras, please report it (with the traceback above)"
 
 
@@ -76,14 +75,10 @@ def user_error_message(e):
     if isinstance(e, OSError) and e.errno in USER_ERRNOS:
         where = " -> ".join(str(f) for f in (e.filename, e.filename2) if f is not None)
         return f"{where}: {e.strerror}" if where else (e.strerror or str(e))
-    # TensorFlow and safetensors report failed writes as their own errors;
-    # a full or read-only disk is still the user's to fix.
-    if (type(e).__module__ or "").startswith(("tensorflow", "safetensors")):
-        for code in DISK_ERRNOS:
-            reason = os.strerror(code)
-            for line in str(e).splitlines():
-                if reason in line:
-                    return line.strip()
+    # TensorFlow and safetensors report a full disk as their own errors.
+    code = disk_errno(e)
+    if code is not None:
+        return f"{os.strerror(code)}: {str(e).strip().splitlines()[0]}"
     return None
 
 

@@ -18,7 +18,8 @@ Every command that writes a directory (`convert`, `export`,
    the old one is deleted only after the new one is in place.
 
 On any error, including KeyboardInterrupt, the staged directory is removed
-and OUT is left as it was.
+and OUT is left as it was; a full or read-only disk (whichever library
+reports it) becomes an `OSError` naming OUT.
 
     >>> import tempfile
     >>> out = tempfile.mkdtemp() + "/result"
@@ -37,6 +38,7 @@ import tempfile
 from bert_keras.errors import OutputExistsError
 from bert_keras.utils.atomic_rename import rename_exchange, rename_noreplace
 from bert_keras.utils.crash_hook import crash_point
+from bert_keras.utils.disk_errors import as_os_error
 from bert_keras.utils.output_lock import output_lock
 
 HINT = "use --overwrite / overwrite=True"
@@ -71,8 +73,13 @@ def atomic_output_dir(out, overwrite=False, hint=HINT):
             crash_point("before_publish")
             apply_umask(tmp)
             _publish(tmp, out, overwrite, hint)
-        except BaseException:
+        except BaseException as e:
             _remove(tmp)
+            # A full or read-only disk, whichever library hit it: say so
+            # about OUT, not about a file inside the removed staging dir.
+            disk_error = as_os_error(e, out) if isinstance(e, Exception) else None
+            if disk_error is not None:
+                raise disk_error from e
             raise
 
 

@@ -27,7 +27,8 @@ import tempfile
 _NOISE = re.compile(
     r"^(WARNING: All log messages before absl::InitializeLog\(\) is called"
     r"|[IW]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ \S+:\d+\]"  # absl INFO/WARNING lines
-    r"|E\d{4} .*(cuInit|cuda|CUDA|cuDNN|cuFFT|cuBLAS|TensorRT))")
+    r"|E\d{4} .*(cuInit|cuda|CUDA|cuDNN|cuFFT|cuBLAS|TensorRT)"
+    r"|To enable the following instructions: .*rebuild TensorFlow)")  # continues an I line
 
 
 def is_startup_noise(line):
