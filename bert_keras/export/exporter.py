@@ -15,6 +15,7 @@ from bert_keras.export.hub_encoder import build_encoder_module
 from bert_keras.export.hub_preprocess import build_preprocess_module
 from bert_keras.export.model_card import model_card
 from bert_keras.utils.atomic_dir import atomic_output_dir, check_output_dir
+from bert_keras.utils.crash_hook import crash_point
 from bert_keras.utils.progress import Steps
 from bert_keras.errors import ExportCheckError, InputError
 
@@ -104,6 +105,7 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
                 log.info("model too big for one GraphDef: variables kept, not trainable")
         finally:
             shutil.rmtree(work, ignore_errors=True)
+        crash_point("export_saved")
 
         example = preprocess.__call__(tf.constant(["hello world"]))
         example_ids = [int(i) for i, m in zip(example["input_word_ids"][0].numpy(),
