@@ -13,7 +13,8 @@ the log levels, imports TensorFlow (and tf-text, Keras) with file
 descriptor 2 pointed at a temporary file, then writes back every line that
 is not such a notice: real warnings and errors still reach the user.
 
-    >>> is_startup_noise("I0000 00:00:17.2 11495 cudart_stub.cc:31] Could not find cuda drivers")
+    >>> is_startup_noise("I0000 00:00:1796426274.662649   11495 cudart_stub.cc:31] "
+    ...                  "Could not find cuda drivers on your machine, GPU will not be used.")
     True
     >>> is_startup_noise("error: data.tsv:3: bad label")
     False
@@ -26,7 +27,7 @@ import tempfile
 
 _NOISE = re.compile(
     r"^(WARNING: All log messages before absl::InitializeLog\(\) is called"
-    r"|[IW]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ \S+:\d+\]"  # absl INFO/WARNING lines
+    r"|[IW]\d{4} [\d:.]+ +\d+ \S+:\d+\]"  # absl INFO/WARNING lines
     r"|E\d{4} .*(cuInit|cuda|CUDA|cuDNN|cuFFT|cuBLAS|TensorRT)"
     r"|To enable the following instructions: .*rebuild TensorFlow)")  # continues an I line
 
