@@ -47,6 +47,9 @@ def add_parser(sub):
 
 
 def run(args):
+    import contextlib
+    import sys
+
     from bert_keras.cli.main import UserError
     from bert_keras.training.pretrain import pretrain
     from bert_keras.utils.progress import is_quiet, set_quiet, status, stderr_is_terminal
@@ -61,18 +64,20 @@ def run(args):
     overrides = {}
     if args.dropout is not None:
         overrides.update(hidden_dropout=args.dropout, attention_dropout=args.dropout)
-    result = pretrain(
-        args.corpus, args.out, config=args.config, vocab=args.vocab,
-        vocab_size=args.vocab_size, lowercase=args.lowercase, steps=args.steps,
-        batch_size=args.batch_size, seq_length=args.seq_length,
-        max_predictions_per_seq=args.max_predictions_per_seq, learning_rate=args.lr,
-        warmup_steps=args.warmup_steps, weight_decay=args.weight_decay,
-        strategy=args.strategy, precision=args.precision,
-        checkpoint_every=args.checkpoint_every, whole_word_masking=args.whole_word_masking,
-        doc_format=args.format, init_from=args.init_from, config_overrides=overrides,
-        seed=args.seed, overwrite=args.overwrite, log=status,
-        # Keras' bar redraws in place on a terminal; one line an epoch otherwise.
-        verbose=0 if is_quiet() else (1 if stderr_is_terminal() else 2))
+    # Keras prints its progress to stdout; stdout is for results.
+    with contextlib.redirect_stdout(sys.stderr):
+        result = pretrain(
+            args.corpus, args.out, config=args.config, vocab=args.vocab,
+            vocab_size=args.vocab_size, lowercase=args.lowercase, steps=args.steps,
+            batch_size=args.batch_size, seq_length=args.seq_length,
+            max_predictions_per_seq=args.max_predictions_per_seq, learning_rate=args.lr,
+            warmup_steps=args.warmup_steps, weight_decay=args.weight_decay,
+            strategy=args.strategy, precision=args.precision,
+            checkpoint_every=args.checkpoint_every, whole_word_masking=args.whole_word_masking,
+            doc_format=args.format, init_from=args.init_from, config_overrides=overrides,
+            seed=args.seed, overwrite=args.overwrite, log=status,
+            # Keras' bar redraws in place on a terminal; one line an epoch otherwise.
+            verbose=0 if is_quiet() else (1 if stderr_is_terminal() else 2))
     history = result["history"]
     if history.get("mlm_loss"):
         print(f"final: mlm_loss={history['mlm_loss'][-1]:.4f} "

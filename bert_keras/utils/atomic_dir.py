@@ -32,6 +32,7 @@ reports it) becomes an `OSError` naming OUT.
 import contextlib
 import errno
 import os
+import re
 import shutil
 import tempfile
 
@@ -89,15 +90,15 @@ def remove_debris(out):
     directory of OUT is debris, whatever its pid."""
     out = os.path.abspath(out)
     parent = os.path.dirname(out)
-    name = os.path.basename(out)
-    prefixes = (staging_prefix(out, "tmp"), staging_prefix(out, "old"),
-                staging_prefix(out, "save"), ".tmp-" + name + "-")  # the last: older releases
+    name = re.escape(os.path.basename(out))
+    # `.OUT.tmp-<pid>-<mkdtemp suffix>`, and `.tmp-OUT-<suffix>` of older releases.
+    debris = re.compile(rf"^(\.{name}\.(tmp|old|save)-\d+-|\.tmp-{name}-)[a-z0-9_]{{8}}$")
     try:
         entries = os.listdir(parent)
     except FileNotFoundError:
         return
     for entry in entries:
-        if entry.startswith(prefixes):
+        if debris.match(entry):
             _remove(os.path.join(parent, entry))
 
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from bert_keras.cli.main import COMMANDS, main
-from tests.conftest import REPO
+from tests.conftest import REPO, SHARED_DATA
 from tests.reliability.conftest import run_cli
 
 HEAVY = ("tensorflow", "keras", "keras_hub", "tensorflow_text", "numpy", "safetensors")
@@ -159,9 +159,9 @@ def test_readme_commands_use_shared_data_and_do_not_collide_with_the_demo():
 def test_readme_data_paths_exist():
     text = open(os.path.join(REPO, "README.md"), encoding="utf-8").read()
     assert "DATA=../shared/data" in text
-    data = os.path.join(REPO, "..", "shared", "data")
+    data = SHARED_DATA
     if not os.path.isdir(data):
-        pytest.skip("../shared/data not beside the repo")
+        pytest.skip(f"shared data not found: {data}")
     import glob
 
     for command in _readme_commands():

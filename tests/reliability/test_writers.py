@@ -11,9 +11,7 @@ import pytest
 
 from bert_keras.cli.main import main
 from bert_keras.errors import OutputExistsError
-from bert_keras.utils import atomic_rename
 from bert_keras.utils.atomic_dir import atomic_output_dir
-from bert_keras.utils.output_lock import output_lock
 from tests.conftest import REPO
 from tests.reliability.conftest import leftovers, one_error_line, run_cli
 
@@ -28,6 +26,8 @@ def _write(path, text):
 @pytest.mark.parametrize("renameat2", [True, False], ids=["renameat2", "mkdir-claim"])
 def test_output_that_appears_mid_run_is_left_untouched(tmp_path, monkeypatch, renameat2):
     if not renameat2:  # the portable path must give the same guarantee
+        from bert_keras.utils import atomic_rename
+
         monkeypatch.setattr(atomic_rename, "_renameat2", lambda: None)
     out = tmp_path / "out"
     with pytest.raises(OutputExistsError, match="appeared or changed"):
@@ -98,6 +98,8 @@ def test_overwrite_swaps_atomically_and_a_failed_overwrite_keeps_the_old(tmp_pat
 
 @pytest.mark.data_loss
 def test_a_second_writer_of_the_same_output_fails_with_one_line(tiny_model, tmp_path, capsys):
+    from bert_keras.utils.output_lock import output_lock
+
     out = tmp_path / "model"
     with output_lock(str(out)):  # as another bert-keras process would hold it
         assert main(["convert", tiny_model, str(out), "--overwrite"]) == 2
@@ -166,7 +168,7 @@ def test_save_stages_beside_the_model_dir_and_removes_old_save_debris(tiny_model
     out = tmp_path / "run"
     (out / "training").mkdir(parents=True)
     (out / ".save-abc123" / "model").mkdir(parents=True)  # an older release's debris
-    (tmp_path / ".run.save-999999-x").mkdir()  # a killed save of ours
+    (tmp_path / ".run.save-999999-k1ll3d_x").mkdir()  # a killed save of ours
     base = load_model_dir(tiny_model)
     model = build_classifier(build_encoder(base), 2)
     seen = []
