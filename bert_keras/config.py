@@ -3,7 +3,6 @@ ALBERT, ELECTRA, RoBERTa), named presets, and readers for Google's
 `bert_config.json` / `albert_config.json` and Hugging Face's `config.json`."""
 
 import dataclasses
-import json
 import os
 from bert_keras.errors import InputError, MissingFileError
 
@@ -265,5 +264,6 @@ def _load_json(path_or_dict):
         return path_or_dict
     if not os.path.isfile(path_or_dict):
         raise MissingFileError(f"Config file not found: {path_or_dict}")
-    with open(path_or_dict, encoding="utf-8") as f:
-        return json.load(f)
+    from bert_keras.utils.json_file import read_json
+
+    return read_json(path_or_dict)

@@ -2,7 +2,6 @@
 (`config.json` + `model.safetensors` or `pytorch_model.bin`, and its
 tokenizer files); tensor names come from `name_tables.HF`."""
 
-import json
 import os
 
 from bert_keras.checkpoints.model_dir import BertModelDir, TokenizerSettings
@@ -10,6 +9,7 @@ from bert_keras.checkpoints.name_tables import HF
 from bert_keras.checkpoints.tokenizer_files import hf_tokenizer
 from bert_keras.checkpoints.translate import read_tensors
 from bert_keras.config import BertConfig
+from bert_keras.utils.json_file import read_json
 
 
 def is_hf_dir(path):
@@ -52,8 +52,7 @@ def read_hf(path, config=None):
     tok_cfg = {}
     tok_path = os.path.join(path, "tokenizer_config.json")
     if os.path.isfile(tok_path):
-        with open(tok_path, encoding="utf-8") as f:
-            tok_cfg = json.load(f)
+        tok_cfg = read_json(tok_path)
     vocab, settings, files = hf_tokenizer(path, tok_cfg, config.model_type)
     return BertModelDir(config=config, vocab=vocab, weights=weights,
                         tokenizer=settings, heads=heads, source=source, files=files)

@@ -23,6 +23,7 @@ from bert_keras.checkpoints.tokenizer_files import (  # noqa: F401 (re-exported)
 from bert_keras.tokenization.vocab import save_vocab
 from bert_keras.utils.atomic_dir import atomic_output_dir
 from bert_keras.errors import InputError, MissingFileError
+from bert_keras.utils.json_file import read_json, require_keys
 
 FORMAT = "bert_keras/1"
 META_FILE = "bert_keras.json"
@@ -85,13 +86,13 @@ def read_model_dir(path):
     meta_path = os.path.join(path, META_FILE)
     if not os.path.isfile(meta_path):
         raise MissingFileError(f"{path} is not a bert_keras model directory (no {META_FILE})")
-    with open(meta_path, encoding="utf-8") as f:
-        meta = json.load(f)
+    meta = read_json(meta_path)
     if meta.get("format") != FORMAT:
         raise InputError(f"{meta_path}: unsupported format {meta.get('format')!r}, expected {FORMAT}")
     weights_path = os.path.join(path, WEIGHTS_FILE)
     if not os.path.isfile(weights_path):
         raise MissingFileError(f"{path}: weights file {WEIGHTS_FILE} is missing")
+    require_keys(meta, ("config",), meta_path)
     config = BertConfig.from_dict(meta["config"])
     tokenizer = TokenizerSettings(**meta.get("tokenizer", {}))
     files = {}
@@ -100,7 +101,7 @@ def read_model_dir(path):
     return BertModelDir(
         config=config,
         vocab=read_vocab(tokenizer.type, files, path),
-        weights=load_file(weights_path),
+        weights=_load_weights(weights_path),
         tokenizer=tokenizer,
         files=files,
         heads=meta.get("heads", []),
@@ -108,3 +109,15 @@ def read_model_dir(path):
         task=meta.get("task"),
         path=os.path.abspath(path),
     )
+
+
+def _load_weights(path):
+    """The weights, or `InputError` for a truncated or corrupt file (a copy
+    cut short, a disk that filled up under another tool)."""
+    try:
+        return load_file(path)
+    except OSError:
+        raise
+    except Exception as e:  # safetensors raises its own SafetensorError
+        raise InputError(f"{path}: not a readable safetensors file, truncated or "
+                         f"corrupt ({str(e).splitlines()[0][:200]})") from None

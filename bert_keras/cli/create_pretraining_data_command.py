@@ -38,14 +38,18 @@ def run(args):
     from bert_keras.cli.main import UserError
     from bert_keras.data import pretraining as data
     from bert_keras.tokenization.tokenizer import BertTokenizer
-    from bert_keras.tokenization.vocab import load_vocab, save_vocab, train_vocab
+    from bert_keras.tokenization.vocab import load_vocab, train_vocab
+    from bert_keras.utils.atomic_dir import check_output_dir
+    from bert_keras.utils.progress import Progress, status
 
     if args.num_shards < 1 or args.dupe_factor < 1:
         raise UserError("--num-shards and --dupe-factor must be at least 1")
     if not 0 < args.masked_lm_prob < 1:
         raise UserError("--masked-lm-prob must be between 0 and 1")
+    check_output_dir(args.out, hint="choose a new directory")  # before the slow work
+    status(f"reading the corpus: {' '.join(args.corpus)}")
     documents = data.read_documents(args.corpus, args.format)
-    print(f"corpus: {len(documents)} documents, {sum(map(len, documents))} sentences")
+    status(f"corpus: {len(documents)} documents, {sum(map(len, documents))} sentences")
     lowercase = args.lowercase
     if args.vocab:
         if os.path.isdir(args.vocab):
@@ -56,26 +60,20 @@ def run(args):
         else:
             tokens = load_vocab(args.vocab)
     else:
-        print(f"training a WordPiece vocabulary of {args.vocab_size} tokens")
+        status(f"training a WordPiece vocabulary of {args.vocab_size} tokens")
         tokens = train_vocab([s.replace("[UNK]", " ") for d in documents for s in d],
                              args.vocab_size, lowercase=lowercase)
     tokenizer = BertTokenizer(tokens, lowercase=lowercase)
 
-    from keras.utils import Progbar
-
-    bar = Progbar(None, unit_name="example")
-
-    def progress(done, total):
-        bar.target = total
-        bar.update(done)
-
-    shards, count = data.write_tfrecords(
-        documents, tokenizer, args.out, num_shards=args.num_shards,
-        seq_length=args.seq_length, max_predictions_per_seq=args.max_predictions_per_seq,
-        masked_lm_prob=args.masked_lm_prob, short_seq_prob=args.short_seq_prob,
-        whole_word_masking=args.whole_word_masking, dupe_factor=args.dupe_factor,
-        seed=args.seed, progress=progress)
-    save_vocab(tokens, os.path.join(args.out, "vocab.txt"))
+    status(f"vocabulary: {len(tokens)} tokens; making masked examples")
+    with Progress("writing examples", unit="examples") as bar:
+        shards, count = data.write_tfrecords(
+            documents, tokenizer, args.out, num_shards=args.num_shards,
+            seq_length=args.seq_length, max_predictions_per_seq=args.max_predictions_per_seq,
+            masked_lm_prob=args.masked_lm_prob, short_seq_prob=args.short_seq_prob,
+            whole_word_masking=args.whole_word_masking, dupe_factor=args.dupe_factor,
+            seed=args.seed, progress=lambda done, total: bar.set(done, total))
+    # write_tfrecords wrote OUT/vocab.txt with the shards, in one publish.
     print(f"wrote {count} examples in {len(shards)} shard(s) to {args.out} "
           f"(seq_length={args.seq_length}, vocab {len(tokens)} tokens: "
           f"{os.path.join(args.out, 'vocab.txt')})")

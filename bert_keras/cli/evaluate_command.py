@@ -12,7 +12,9 @@ def add_parser(sub):
     add_task_arguments(p)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--max-seq-length", type=int, help="default: the model's")
-    p.add_argument("--json", action="store_true", help="print one JSON object of metrics")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object of metrics, as fractions (0.49), as metric "
+                        "libraries report them (the text output is x100, as GLUE)")
     p.set_defaults(run=run)
 
 
@@ -37,7 +39,8 @@ def run(args):
                         f"({encoder.config.max_position_embeddings})")
     encoded = encode(examples, preprocessor.tokenizer, seq, task.regression)
     metrics = evaluate(model, encoded, task, args.batch_size, max_seq_length=seq)
-    result = {"task": task.name, "examples": len(examples), **metrics}
+    fractions = {k: round(v / 100.0, 6) for k, v in metrics.items()}
+    result = {"task": task.name, "examples": len(examples), **fractions}
     if examples.skipped:
         result["skipped_rows"] = examples.skipped
     if args.json:

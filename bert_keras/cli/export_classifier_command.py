@@ -20,6 +20,35 @@ def run(args):
 
     out = export_classifier(args.model, args.out, overwrite=args.overwrite,
                             verify=not args.no_verify)
+    pair = bool(_stored_task(args.model).get("pair"))
     print(f"exported serving SavedModel -> {out}")
-    print(f"  try: saved_model_cli run --dir {out} --tag_set serve "
-          "--signature_def serving_default --input_exprs 'text=[\"a fine film\"]'")
+    print(f"  try: {try_command(out, pair)}")
+
+
+def try_command(out, pair=False):
+    """A shell command that runs the export. Not `saved_model_cli`: it cannot
+    load graphs with tf-text ops (`Op type not registered 'NormalizeUTF8'`),
+    so the command imports `tensorflow_text` first, as every loader must."""
+    import os
+    import shlex
+
+    inputs = "text=tf.constant(['a fine film'])"
+    if pair:
+        inputs += ", text_b=tf.constant(['a good movie'])"
+    code = ("import tensorflow as tf, tensorflow_text; "
+            f"f = tf.saved_model.load({os.path.abspath(out)!r}).signatures['serving_default']; "
+            f"print(f({inputs}))")
+    return f"python -c {shlex.quote(code)}"
+
+
+def _stored_task(model):
+    import json
+    import os
+
+    from bert_keras.checkpoints.model_dir import META_FILE
+
+    try:
+        with open(os.path.join(model, META_FILE), encoding="utf-8") as f:
+            return json.load(f).get("task") or {}
+    except (OSError, ValueError):
+        return {}

@@ -35,6 +35,8 @@ def _json_texts(args):
         if sys.stdin.isatty():
             raise UserError('no input: give TEXT or pipe {"input_data": [...]} on stdin')
         raw = [sys.stdin.read()]
+        if not raw[0].strip():
+            raise UserError('empty input on stdin: expected {"input_data": ["... [MASK] ..."]}')
     texts = []
     for item in raw:
         stripped = item.strip()
@@ -42,8 +44,10 @@ def _json_texts(args):
             try:
                 payload = json.loads(stripped)
             except json.JSONDecodeError as e:
-                raise UserError(f"input is not valid JSON: {e}") from None
-            if "input_data" not in payload:
+                source = "stdin" if not args.texts else "the TEXT argument"
+                raise UserError(f"{source}: line {e.lineno} column {e.colno}: not valid "
+                                f"JSON ({e.msg})") from None
+            if not isinstance(payload, dict) or "input_data" not in payload:
                 raise UserError('JSON input must be {"input_data": ["... [MASK] ..."]}')
             data = payload["input_data"]
             data = [data] if isinstance(data, str) else data

@@ -47,8 +47,6 @@ def add_parser(sub):
 
 
 def run(args):
-    import sys
-
     from bert_keras.training.finetune import FinetuneOptions, finetune
 
     task = task_from_args(args)
@@ -62,7 +60,7 @@ def run(args):
         skip_bad_rows=args.skip_bad_rows, max_train_examples=args.max_train_examples,
         overwrite=args.overwrite, tensorboard=not args.no_tensorboard,
         verbose=not getattr(args, "quiet", False))
-    log = lambda msg: print(msg, file=sys.stderr, flush=True)
+    from bert_keras.utils.progress import status as log  # stderr; silent with --quiet
     result = finetune(args.model, task, args.train, args.dev, args.out, options, log=log)
     best = result.get("best") or {}
     if best.get("metric"):

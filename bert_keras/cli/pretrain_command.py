@@ -44,31 +44,42 @@ def add_parser(sub):
     p.add_argument("--seed", type=int, default=12345)
     p.add_argument("--overwrite", action="store_true",
                    help="start afresh even if OUT holds a run (of other settings)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="no progress output (as bert-keras --quiet)")
     p.set_defaults(run=run)
 
 
 def run(args):
+    import contextlib
+    import sys
+
     from bert_keras.cli.main import UserError
     from bert_keras.training.pretrain import pretrain
+    from bert_keras.utils.progress import is_quiet, set_quiet, status, stderr_is_terminal
 
     if args.steps < 1 or args.batch_size < 1 or args.checkpoint_every < 1:
         raise UserError("--steps, --batch-size and --checkpoint-every must be positive")
     if args.vocab_size is not None and args.vocab_size < 10:
         raise UserError("--vocab-size is too small")
+    if args.quiet:
+        set_quiet(True)
+    status(f"reading the corpus: {' '.join(args.corpus)}")
     overrides = {}
     if args.dropout is not None:
         overrides.update(hidden_dropout=args.dropout, attention_dropout=args.dropout)
-    result = pretrain(
-        args.corpus, args.out, config=args.config, vocab=args.vocab,
-        vocab_size=args.vocab_size, lowercase=args.lowercase, steps=args.steps,
-        batch_size=args.batch_size, seq_length=args.seq_length,
-        max_predictions_per_seq=args.max_predictions_per_seq, learning_rate=args.lr,
-        warmup_steps=args.warmup_steps, weight_decay=args.weight_decay,
-        strategy=args.strategy, precision=args.precision,
-        checkpoint_every=args.checkpoint_every, whole_word_masking=args.whole_word_masking,
-        doc_format=args.format, init_from=args.init_from, config_overrides=overrides,
-        seed=args.seed, overwrite=args.overwrite, verbose=0 if args.quiet else 1)
+    # Keras prints its progress to stdout; stdout is for results.
+    with contextlib.redirect_stdout(sys.stderr):
+        result = pretrain(
+            args.corpus, args.out, config=args.config, vocab=args.vocab,
+            vocab_size=args.vocab_size, lowercase=args.lowercase, steps=args.steps,
+            batch_size=args.batch_size, seq_length=args.seq_length,
+            max_predictions_per_seq=args.max_predictions_per_seq, learning_rate=args.lr,
+            warmup_steps=args.warmup_steps, weight_decay=args.weight_decay,
+            strategy=args.strategy, precision=args.precision,
+            checkpoint_every=args.checkpoint_every, whole_word_masking=args.whole_word_masking,
+            doc_format=args.format, init_from=args.init_from, config_overrides=overrides,
+            seed=args.seed, overwrite=args.overwrite, log=status,
+            # Keras' bar redraws in place on a terminal; one line an epoch otherwise.
+            verbose=0 if is_quiet() else (1 if stderr_is_terminal() else 2))
     history = result["history"]
     if history.get("mlm_loss"):
         print(f"final: mlm_loss={history['mlm_loss'][-1]:.4f} "

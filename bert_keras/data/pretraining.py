@@ -42,6 +42,8 @@ from bert_keras.tokenization.packer import BertPacker
 from bert_keras.tokenization.vocab import save_vocab
 from bert_keras.utils.atomic_dir import atomic_output_dir
 from bert_keras.errors import InputError, MissingFileError
+from bert_keras.utils.json_file import read_json
+from bert_keras.utils.progress import Progress
 
 FORMATS = ("auto", "bert", "file", "wikitext")
 NOT_NEXT = 1  # NSP label of a random B; 0 means "B follows A".
@@ -138,19 +140,27 @@ def read_documents(paths, doc_format="auto"):
     if doc_format not in FORMATS:
         raise InputError(f"unknown corpus format {doc_format!r}; choose from {FORMATS}")
     documents = []
-    for path in expand_paths(paths):
-        lines = _read_lines(path)
-        kind = doc_format
-        if kind == "auto":
-            kind = "wikitext" if any(_WIKI_TITLE.match(l) for l in lines[:1000]) else "bert"
-        if kind == "file":
-            docs = [[l.strip() for l in lines if l.strip()]]
-        elif kind == "wikitext":
-            docs = _split_wikitext(lines)
-        else:
-            docs = _split_bert(lines)
-        documents += [d for d in docs if d]
+    files = expand_paths(paths)
+    with Progress("reading the corpus", total=len(files), unit="files") as bar:
+        for path in files:
+            documents += _documents_of_file(path, doc_format)
+            bar.update(1)
     return documents
+
+
+def _documents_of_file(path, doc_format):
+    """The documents of one corpus file, in `doc_format` ("auto": guessed)."""
+    lines = _read_lines(path)
+    kind = doc_format
+    if kind == "auto":
+        kind = "wikitext" if any(_WIKI_TITLE.match(l) for l in lines[:1000]) else "bert"
+    if kind == "file":
+        docs = [[l.strip() for l in lines if l.strip()]]
+    elif kind == "wikitext":
+        docs = _split_wikitext(lines)
+    else:
+        docs = _split_bert(lines)
+    return [d for d in docs if d]
 
 
 def write_documents(documents, path):
@@ -175,8 +185,10 @@ def tokenize_documents(documents, tokenizer, batch_size=4096):
     batches with the TF tokenizer; empty sentences are dropped)."""
     flat = [s for doc in documents for s in doc]
     ids = []
-    for i in range(0, len(flat), batch_size):
-        ids += tokenizer.tokenize(tf.constant(flat[i:i + batch_size])).to_list()
+    with Progress("tokenizing", total=len(flat), unit="sentences") as bar:
+        for i in range(0, len(flat), batch_size):
+            ids += tokenizer.tokenize(tf.constant(flat[i:i + batch_size])).to_list()
+            bar.update(len(flat[i:i + batch_size]))
     out, k = [], 0
     for doc in documents:
         sentences = [s for s in ids[k:k + len(doc)] if s]
@@ -479,8 +491,7 @@ def tfrecords_info(paths):
     for path in expand_paths(paths):
         info = os.path.join(os.path.dirname(path), DATA_INFO)
         if os.path.isfile(info):
-            with open(info, encoding="utf-8") as f:
-                return json.load(f)
+            return read_json(info)
     return {}
 
 

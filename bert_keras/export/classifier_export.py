@@ -7,11 +7,13 @@ pairs) in, probabilities and the predicted label out.
          label string [batch] (names when the task has them, else ids)
       -> score float32 [batch]                                  regression
 
-    $ saved_model_cli run --dir OUT --tag_set serve --signature_def serving_default \\
-        --input_exprs 'text=["a gripping film"]'
+    $ python -c "import tensorflow as tf, tensorflow_text; \\
+        f = tf.saved_model.load('OUT').signatures['serving_default']; \\
+        print(f(text=tf.constant(['a gripping film'])))"
 
-The WordPiece tokenizer is in the graph (tf-text ops: consumers need
-`import tensorflow_text`, TF Serving a build with them), and sequences are
+The WordPiece tokenizer is in the graph (tf-text ops: loaders must
+`import tensorflow_text` first, and `saved_model_cli` cannot run it; TF
+Serving has the ops built in), and sequences are
 padded only to the longest in the request, capped at the task's
 `sequence_length`.
 

@@ -6,8 +6,7 @@
 """
 
 import os
-import tempfile
-import time
+import shutil
 
 import numpy as np
 import tensorflow as tf
@@ -16,6 +15,8 @@ from bert_keras.export.hub_encoder import build_encoder_module
 from bert_keras.export.hub_preprocess import build_preprocess_module
 from bert_keras.export.model_card import model_card
 from bert_keras.utils.atomic_dir import atomic_output_dir, check_output_dir
+from bert_keras.utils.crash_hook import crash_point
+from bert_keras.utils.progress import Steps
 from bert_keras.errors import ExportCheckError, InputError
 
 # Exported outputs must match the Keras model; tighter than any real
@@ -38,7 +39,7 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
         with_mlm: add `encoder.mlm` (the model must have a masked-LM head).
         overwrite: replace `out` if it exists and is not empty.
         verify: reload the export and check it against the Keras model.
-        verbose: print progress.
+        verbose: print progress (to stderr).
 
     Returns a dict of paths: `out`, `preprocess`, `encoder`, `model_card`.
 
@@ -54,7 +55,7 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
         build_encoder, build_mlm_head, build_tokenizer, load_model_dir)
     from bert_keras.checkpoints.model_dir import BertModelDir
 
-    log = _Progress(verbose)
+    log = Steps(verbose)
     out = os.path.abspath(out)
     check_output_dir(out, overwrite)  # fail before the slow work
 
@@ -80,7 +81,11 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
     mlm_head = build_mlm_head(model, encoder) if with_mlm else None
 
     with atomic_output_dir(out, overwrite) as tmp:
-        with tempfile.TemporaryDirectory() as work:
+        # The vocabulary file the graphs copy as an asset; inside the
+        # staged directory, so a killed export leaves no stray file in /tmp.
+        work = os.path.join(tmp, ".work")
+        os.mkdir(work)
+        try:
             vocab_file = os.path.join(work, "vocab.txt")
             with open(vocab_file, "w", encoding="utf-8") as f:
                 f.writelines(token + "\n" for token in model.vocab)
@@ -98,6 +103,9 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
             tf.saved_model.save(root, os.path.join(tmp, "encoder"), signatures=signatures)
             if frozen and not info["folded"]:
                 log.info("model too big for one GraphDef: variables kept, not trainable")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        crash_point("export_saved")
 
         example = preprocess.__call__(tf.constant(["hello world"]))
         example_ids = [int(i) for i, m in zip(example["input_word_ids"][0].numpy(),
@@ -153,24 +161,3 @@ def _dir_size(path):
     return sum(os.path.getsize(os.path.join(d, f))
                for d, _, files in os.walk(path) for f in files)
 
-
-class _Progress:
-    """One line per export step, with the time it took."""
-
-    def __init__(self, verbose):
-        self.verbose = verbose
-        self.start = self.last = time.time()
-        self.n = 0
-
-    def step(self, message):
-        self.n += 1
-        if self.verbose:
-            print(f"[{self.n}] {message} ...", flush=True)
-
-    def info(self, message):
-        if self.verbose:
-            print(f"    {message}", flush=True)
-
-    def done(self, message):
-        if self.verbose:
-            print(f"{message} in {time.time() - self.start:.1f}s", flush=True)

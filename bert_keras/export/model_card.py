@@ -38,8 +38,11 @@ mlm = hub.KerasLayer(encoder.mlm, trainable={not frozen})  # tf_keras
 
 BERT encoder exported by `bert_keras` in the TF Hub format of
 `bert_en_uncased_L-12_H-768_A-12/4` and `bert_en_uncased_preprocess/3`.
-Consumers need only TensorFlow, `tensorflow_text` (for the preprocessing ops)
-and optionally `tensorflow_hub`; not `bert_keras`.
+Consumers need only TensorFlow, `tensorflow_text` and optionally
+`tensorflow_hub`; not `bert_keras`. Loaders must `import tensorflow_text`
+before loading: the preprocess model uses its ops, and without it loading
+fails with
+`Op type not registered 'NormalizeUTF8'`. TF Serving has these ops built in.
 
 | | |
 |---|---|
@@ -89,8 +92,9 @@ from bert_keras.layers.hub_layer import HubLayer
 outputs = HubLayer("encoder", trainable={not frozen})(inputs)
 ```
 
-For TF Serving or `saved_model_cli`, use the encoder's `serving_default`
-signature (below).
+For TF Serving, use the encoder's `serving_default` signature (below).
+`saved_model_cli` cannot load graphs with tf-text ops; run them from Python:
+`python -c "import tensorflow as tf, tensorflow_text; m = tf.saved_model.load('preprocess'); print(m(tf.constant(['hello world'])))"`.
 
 ## Preprocess (`preprocess/`)
 

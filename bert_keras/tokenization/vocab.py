@@ -1,6 +1,7 @@
 """WordPiece vocabularies: reading, writing, and training one from text."""
 
 import os
+import warnings
 from bert_keras.errors import InputError, MissingFileError
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -37,6 +38,10 @@ def train_vocab(texts, vocab_size, lowercase=True, reserved_tokens=SPECIAL_TOKEN
     `tf.data.Dataset` of strings) with keras-hub's
     `compute_word_piece_vocabulary`, BERT special tokens first.
 
+    A small corpus can yield fewer tokens than `vocab_size`; then a
+    `UserWarning` gives the real size (the model's embedding table is sized
+    from the vocabulary, so nothing else changes).
+
     Example:
     >>> vocab = train_vocab(["the quick brown fox", "the lazy dog"], 40)
     >>> vocab[:5]
@@ -48,10 +53,15 @@ def train_vocab(texts, vocab_size, lowercase=True, reserved_tokens=SPECIAL_TOKEN
     if not isinstance(texts, tf.data.Dataset):
         texts = tf.data.Dataset.from_tensor_slices(list(texts))
     texts = texts.batch(1024)
-    return compute_word_piece_vocabulary(
+    tokens = compute_word_piece_vocabulary(
         texts,
         vocabulary_size=vocab_size,
         lowercase=lowercase,
         strip_accents=lowercase,
         reserved_tokens=list(reserved_tokens),
     )
+    if len(tokens) < vocab_size:
+        warnings.warn(f"asked for a vocabulary of {vocab_size} tokens; the corpus yields "
+                      f"only {len(tokens)}, so the vocabulary has {len(tokens)} tokens",
+                      UserWarning, stacklevel=2)
+    return tokens

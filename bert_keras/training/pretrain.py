@@ -193,6 +193,7 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
     tokens = _prepare_vocab(documents, vocab, vocab_size, lowercase,
                             os.path.join(run.out, TRAINING_DIR) if run.chief
                             else run.state_dir, log)
+    log(f"vocabulary: {len(tokens)} tokens")
     tokenizer = BertTokenizer(tokens, lowercase=lowercase)
     model_config = (init_model.config if init_model
                     else _resolve_config(config, len(tokens), config_overrides))
@@ -209,6 +210,7 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
         if from_tfrecords:
             return data.read_tfrecords(corpus, batch_size, seq_length,
                                        max_predictions_per_seq, seed=seed + step)
+        log("tokenizing the corpus and packing sentence pairs")
         return data.pretraining_dataset(
             documents, tokenizer, batch_size=batch_size, seq_length=seq_length,
             max_predictions_per_seq=max_predictions_per_seq, short_seq_prob=short_seq_prob,

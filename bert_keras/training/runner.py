@@ -459,22 +459,34 @@ def _restore(path, model):
 
 def save_model_files(model_dir, out):
     """Writes a `BertModelDir` into `out`, keeping other files there (the
-    training state): staged in `out/.save-*`, then each file renamed into
-    place, metadata last, so a crash never leaves a torn weights file."""
+    training state): staged beside `out` (never inside a model directory),
+    under the lock of `out`, then each file renamed into place, metadata
+    last, so a crash never leaves a torn weights file. What a killed save
+    left is removed first."""
+    import glob
     import tempfile
 
-    from bert_keras.checkpoints.model_dir import (
-        META_FILE, VOCAB_FILE, WEIGHTS_FILE, save_model_dir)
+    from bert_keras.checkpoints.model_dir import META_FILE, save_model_dir
+    from bert_keras.utils.atomic_dir import remove_debris, staging_prefix
+    from bert_keras.utils.output_lock import output_lock
 
     out = os.path.abspath(out)
-    os.makedirs(out, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".save-", dir=out)
-    try:
-        written = save_model_dir(model_dir, os.path.join(staging, "model"))
-        for name in (WEIGHTS_FILE, VOCAB_FILE, META_FILE):
-            os.replace(os.path.join(written, name), os.path.join(out, name))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    if not os.path.isdir(out):
+        return save_model_dir(model_dir, out)
+    with output_lock(out):
+        remove_debris(out)
+        for stale in glob.glob(os.path.join(glob.escape(out), ".save-*")):  # older releases
+            shutil.rmtree(stale, ignore_errors=True)
+        staging = tempfile.mkdtemp(prefix=f"{staging_prefix(out, 'save')}{os.getpid()}-",
+                                   dir=os.path.dirname(out))
+        try:
+            written = save_model_dir(model_dir, os.path.join(staging, "model"))
+            # Every file of the model (tokenizer files too), metadata last.
+            names = sorted(os.listdir(written), key=lambda name: name == META_FILE)
+            for name in names:
+                os.replace(os.path.join(written, name), os.path.join(out, name))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return out
 
 

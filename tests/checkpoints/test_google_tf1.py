@@ -67,7 +67,7 @@ def test_cli_output_dir(converted, capsys):
     # Google's "gelu" is the tanh approximation: kept through conversion.
     assert meta["config"]["hidden_act"] == "gelu_tanh"
     assert meta["tokenizer"]["lowercase"] is True  # "uncased" in the dir name
-    assert not [f for f in os.listdir(os.path.dirname(converted)) if f.startswith(".tmp")]
+    assert not [f for f in os.listdir(os.path.dirname(converted)) if ".tmp-" in f]
 
 
 def test_encoder_matches_reference(converted, reference, inputs):
@@ -143,7 +143,7 @@ def _assert_fails_naming(src, tmp_path, error, pattern):
     with pytest.raises(error, match=pattern):
         bert_keras.convert(src, str(out))
     assert not out.exists()
-    assert not [p for p in os.listdir(tmp_path) if p.startswith(".tmp")]
+    assert not [p for p in os.listdir(tmp_path) if ".tmp-" in p]
 
 
 def test_missing_tensor(tmp_path):

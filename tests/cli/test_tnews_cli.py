@@ -63,11 +63,11 @@ def test_learns_the_training_titles(run, capsys):
     assert main(["evaluate", str(out), "--data", str(train), "--json"]) == 0
     metrics = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     labels = [json.loads(line)["label"] for line in open(train, encoding="utf-8")]
-    majority = 100.0 * max(np.unique(labels, return_counts=True)[1]) / len(labels)
+    majority = max(np.unique(labels, return_counts=True)[1]) / len(labels)
     assert metrics["task"] == "tnews" and metrics["examples"] == TRAIN_ROWS
     # 15 classes; fitting the titles is only possible if the Chinese
     # characters reach the model as distinct tokens.
-    assert metrics["accuracy"] > majority + 20, (metrics, majority)
+    assert metrics["accuracy"] > majority + 0.2, (metrics, majority)
 
 
 def test_predict_a_title(run, capsys):

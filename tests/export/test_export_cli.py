@@ -16,7 +16,7 @@ hub = pytest.importorskip("tensorflow_hub")
 
 
 def _leftovers(parent):
-    return [n for n in os.listdir(parent) if n.startswith(".tmp-")]
+    return [n for n in os.listdir(parent) if n.startswith(".") and (".tmp-" in n or ".lock" in n)]
 
 
 def test_export_command(tiny_model_dirs, tmp_path, capsys):
@@ -33,7 +33,7 @@ def test_export_command(tiny_model_dirs, tmp_path, capsys):
     assert main(argv + ["--overwrite"]) == 0
     assert sorted(os.listdir(out)) == ["README.md", "encoder", "preprocess"]
     assert _leftovers(tmp_path) == []
-    printed = capsys.readouterr().out
+    printed = capsys.readouterr().err  # progress goes to stderr
     assert "[1] reading model" in printed and "exported to" in printed
     card = (out / "README.md").read_text()
     for text in ("| Fine-tunable | yes |", "| Layers (L) | 2 |", "| Hidden size (H) | 32 |",

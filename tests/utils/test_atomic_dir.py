@@ -47,3 +47,16 @@ def test_overwrite_replaces_and_permissions_are_ordinary(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert os.stat(out).st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_debris_of_this_output_only_is_removed(tmp_path):
+    """Staged directories of OUT left by killed runs go; look-alikes of other
+    outputs and the user's own files stay."""
+    from bert_keras.utils.atomic_dir import remove_debris
+
+    names = [".out.tmp-123-abcd_123", ".out.old-9-zzzzzzzz", ".tmp-out-q1w2e3r4",
+             ".out.tmp-notes", ".outer.tmp-1-abcdefgh", "out.tmp-1-abcdefgh", ".out.checkpoints"]
+    for name in names:
+        (tmp_path / name).mkdir()
+    remove_debris(str(tmp_path / "out"))
+    assert sorted(os.listdir(tmp_path)) == sorted(names[3:])
