@@ -3,6 +3,7 @@
 import os
 
 from bert_keras.checkpoints.builtin import BUILTIN, resolve_builtin
+from bert_keras.checkpoints.finite import check_finite
 from bert_keras.checkpoints.google_tf1 import is_google_dir, read_google_tf1
 from bert_keras.checkpoints.hf import is_hf_dir, read_hf
 from bert_keras.checkpoints.keras_hub_preset import is_keras_hub_dir, read_keras_hub
@@ -18,7 +19,10 @@ SUPPORTED = (
 
 def read_any(src, lowercase=None):
     """Reads `src` into a `BertModelDir`, whatever its kind."""
-    return _check_vocab(_read(os.fspath(src), lowercase))
+    model = _check_vocab(_read(os.fspath(src), lowercase))
+    if not model.path:  # a model directory is checked by read_model_dir
+        check_finite(model.weights, model.source or os.fspath(src))
+    return model
 
 
 def _read(src, lowercase):

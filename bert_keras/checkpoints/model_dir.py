@@ -14,6 +14,7 @@ import os
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
+from bert_keras.checkpoints.finite import check_finite
 from bert_keras.config import BertConfig
 from bert_keras.tokenization.vocab import load_vocab, save_vocab
 from bert_keras.utils.atomic_dir import atomic_output_dir
@@ -91,10 +92,12 @@ def read_model_dir(path):
     weights_path = os.path.join(path, WEIGHTS_FILE)
     if not os.path.isfile(weights_path):
         raise MissingFileError(f"{path}: weights file {WEIGHTS_FILE} is missing")
+    weights = load_file(weights_path)
+    check_finite(weights, weights_path)
     return BertModelDir(
         config=BertConfig.from_dict(meta["config"]),
         vocab=load_vocab(os.path.join(path, VOCAB_FILE)),
-        weights=load_file(weights_path),
+        weights=weights,
         tokenizer=TokenizerSettings(**meta.get("tokenizer", {})),
         heads=meta.get("heads", []),
         source=meta.get("source", ""),

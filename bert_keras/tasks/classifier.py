@@ -127,7 +127,7 @@ def load_classifier(src, dtype=None, sequence_length=None):
     head.dense.bias.assign(bias)
     preprocessor = BertPreprocessor(
         build_tokenizer(md), sequence_length or task.get("sequence_length", 128),
-        dynamic_length=True)
+        dynamic_length=True, max_sequence_length=md.config.max_position_embeddings)
     return model, preprocessor, task
 
 

@@ -39,11 +39,12 @@ class FillMask:
         if "[MASK]" not in self.tokenizer.get_vocabulary():
             raise InputError(f"{name}: the vocabulary has no [MASK] token")
         self.mask_id = ids["mask_id"]
-        self.sequence_length = min(sequence_length or 512,
-                                   self.config.max_position_embeddings)
+        # Default: as long as the model allows; a longer request is refused.
+        self.sequence_length = sequence_length or min(512, self.config.max_position_embeddings)
         self.packer = BertPacker(self.sequence_length, ids["start_of_sequence_id"],
                                  ids["end_of_segment_id"], ids["padding_id"],
-                                 dynamic_length=True)
+                                 dynamic_length=True,
+                                 max_sequence_length=self.config.max_position_embeddings)
         self.encoder = build_encoder(model_dir, dtype=dtype)
         self.head = build_mlm_head(model_dir, self.encoder)
         self._vocab = self.tokenizer.get_vocabulary()
