@@ -79,8 +79,10 @@ class ClassifierServer(tf.Module):
         only one chunk's activations are alive) and concatenates."""
         n = tf.shape(columns[0])[0]
         if len(columns) == 2:
-            tf.debugging.assert_equal(n, tf.shape(columns[1])[0],
-                                      message="text and text_b must have the same length")
+            same = tf.debugging.assert_equal(
+                n, tf.shape(columns[1])[0], message="text and text_b must have the same length")
+            with tf.control_dependencies([same]):
+                n = tf.identity(n)
         size = self.chunk_size
         chunks = (n + size - 1) // size
         padded = [tf.reshape(tf.concat([c, tf.fill([chunks * size - n], "")], 0), [-1, size])
