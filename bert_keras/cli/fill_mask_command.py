@@ -36,7 +36,9 @@ def _json_texts(args):
             raise UserError('no input: give TEXT or pipe {"input_data": [...]} on stdin')
         # Bytes that are not UTF-8 survive as surrogates, and are turned
         # back into the original bytes below (see `_as_bytes`).
-        raw = [sys.stdin.buffer.read().decode("utf-8", "surrogateescape")]
+        from bert_keras.cli.stdin_bytes import read_stdin_bytes
+
+        raw = [read_stdin_bytes().decode("utf-8", "surrogateescape")]
     texts = []
     for item in raw:
         stripped = item.strip()

@@ -77,7 +77,7 @@ def run(args):
 
 def _read_lines(args):
     """The input lines as bytes (without line endings), or None for TEXT."""
-    import sys
+    from bert_keras.cli.stdin_bytes import read_stdin_bytes
 
     if args.input is not None:
         if args.text is not None:
@@ -90,7 +90,7 @@ def _read_lines(args):
     elif args.text == "-":
         if args.text_b is not None:
             raise InputError("with '-' (stdin), give pairs as 'TEXT<TAB>TEXT_B' lines")
-        data = sys.stdin.buffer.read()
+        data = read_stdin_bytes()
         source = "stdin"
     elif args.text is None:
         raise InputError("give TEXT, '-' (lines on stdin) or --input FILE")

@@ -103,3 +103,14 @@ def test_json_output_is_always_valid_json(capsys):
     assert json.loads(captured.out, parse_constant=lambda c: pytest.fail(c)) == {
         "mcc": None, "scores": [1.0, None], "n": 3}
     assert "mcc" in captured.err and "scores[1]" in captured.err
+
+
+def test_docstring_examples():
+    import doctest
+
+    from bert_keras.checkpoints import finite
+    from bert_keras.cli import json_output, stdin_bytes
+
+    for module in (finite, json_output, stdin_bytes):
+        result = doctest.testmod(module, verbose=False)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
