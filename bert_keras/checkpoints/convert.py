@@ -4,6 +4,7 @@ import os
 
 from bert_keras.checkpoints.builders import build_encoder
 from bert_keras.checkpoints.builtin import BUILTIN, resolve_builtin
+from bert_keras.checkpoints.finite import check_finite
 from bert_keras.checkpoints.google_tf1 import is_google_dir, is_tf1_checkpoint_dir, read_google_tf1
 from bert_keras.checkpoints.hf import is_hf_dir, read_hf
 from bert_keras.checkpoints.keras_hub_preset import is_keras_hub_dir, read_keras_hub
@@ -26,7 +27,10 @@ def read_any(src, lowercase=None, name=None):
     model = _read(os.fspath(src), lowercase, name)
     if name is not None:
         check_named_shape(name, model.config, model.source)
-    return _check_vocab(model)
+    model = _check_vocab(model)
+    if not model.path:  # a model directory is checked by read_model_dir
+        check_finite(model.weights, model.source or os.fspath(src))
+    return model
 
 
 def _read(src, lowercase, name):

@@ -17,6 +17,7 @@ import shutil
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
+from bert_keras.checkpoints.finite import check_finite
 from bert_keras.config import BertConfig
 from bert_keras.checkpoints.tokenizer_files import (  # noqa: F401 (re-exported)
     TokenizerSettings, find_tokenizer, read_vocab)
@@ -98,10 +99,12 @@ def read_model_dir(path):
     files = {}
     if tokenizer.type != "wordpiece":
         _, files = find_tokenizer(path, config.model_type)
+    weights = _load_weights(weights_path)
+    check_finite(weights, weights_path)
     return BertModelDir(
         config=config,
         vocab=read_vocab(tokenizer.type, files, path),
-        weights=_load_weights(weights_path),
+        weights=weights,
         tokenizer=tokenizer,
         files=files,
         heads=meta.get("heads", []),

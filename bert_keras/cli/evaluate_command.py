@@ -19,7 +19,6 @@ def add_parser(sub):
 
 
 def run(args):
-    import json
     import sys
 
     from bert_keras.cli.main import UserError
@@ -44,7 +43,9 @@ def run(args):
     if examples.skipped:
         result["skipped_rows"] = examples.skipped
     if args.json:
-        print(json.dumps(result))
+        from bert_keras.cli.json_output import print_json  # NaN -> null, never bare NaN
+
+        print_json(result)
     else:
         print(f"{task.name} on {args.data} ({len(examples)} examples)")
         for k, v in metrics.items():

@@ -34,7 +34,11 @@ def _json_texts(args):
     if not raw:
         if sys.stdin.isatty():
             raise UserError('no input: give TEXT or pipe {"input_data": [...]} on stdin')
-        raw = [sys.stdin.read()]
+        # Bytes that are not UTF-8 survive as surrogates, and are turned
+        # back into the original bytes below (see `_as_bytes`).
+        from bert_keras.cli.stdin_bytes import read_stdin_bytes
+
+        raw = [read_stdin_bytes().decode("utf-8", "surrogateescape")]
         if not raw[0].strip():
             raise UserError('empty input on stdin: expected {"input_data": ["... [MASK] ..."]}')
     texts = []
@@ -56,7 +60,14 @@ def _json_texts(args):
             texts += data
         else:
             texts.append(item)
-    return texts
+    return [_as_bytes(t) for t in texts]
+
+
+def _as_bytes(text):
+    """A text as UTF-8 bytes, with invalid input bytes (surrogate-escaped in
+    argv and stdin) restored, so they are tokenized as `[UNK]` as the Python
+    API does instead of failing the whole batch."""
+    return text.encode("utf-8", "surrogateescape")
 
 
 def run(args):
@@ -64,9 +75,10 @@ def run(args):
 
     if args.top_k < 1:
         raise UserError("--top-k must be at least 1")
-    texts = _json_texts(args) if args.json else list(args.texts)
+    texts = _json_texts(args) if args.json else [_as_bytes(t) for t in args.texts]
     if not texts:
         raise UserError("give at least one TEXT containing [MASK]")
+    from bert_keras.cli.json_output import print_json
     from bert_keras.tasks.fill_mask import FillMask
 
     results = FillMask(args.model).fill_mask(texts, top_k=args.top_k)
@@ -76,10 +88,10 @@ def run(args):
                     for mask in per_text] for per_text in results]
         else:
             out = [[[c["token"] for c in mask] for mask in per_text] for per_text in results]
-        print(json.dumps(out, ensure_ascii=False))
+        print_json(out, ensure_ascii=False)
         return 0
     for text, per_text in zip(texts, results):
-        print(text)
+        print(text.decode("utf-8", "replace"))
         for j, mask in enumerate(per_text, start=1):
             cands = ", ".join(f"{c['token']} ({c['score']:.3f})" for c in mask)
             print(f"  [MASK] {j}: {cands}")

@@ -1,43 +1,127 @@
-"""`bert-keras predict DIR TEXT [TEXT_B]`."""
+"""`bert-keras predict DIR TEXT [TEXT_B]`, `predict DIR -`, `predict DIR --input FILE`.
+
+Line input (stdin or `--input`) gives exactly one output per line, in
+order: a line that cannot be classified (blank, or a pair line without a
+TAB) gets an error record in its place, `{"line": N, "error": "..."}` with
+`--json`, `error<TAB>line N: ...` otherwise, and the exit status is 1.
+Texts are passed on as bytes, so invalid UTF-8 is tokenized as the Python
+API and the SavedModels do (bad bytes become `[UNK]`), not a failed batch.
+"""
+
+import os
 
 from bert_keras.errors import InputError
+
+BLANK = "blank line: nothing to classify"
+NO_TAB = "a pair task needs 'TEXT<TAB>TEXT_B' on each line"
 
 
 def add_parser(sub):
     p = sub.add_parser(
         "predict", help="classify a text (or a text pair) with a fine-tuned model",
-        description="Predict the label of TEXT (or the pair TEXT, TEXT_B).")
+        description="Predict the label of TEXT (or the pair TEXT, TEXT_B), of each line "
+                    "of stdin (TEXT '-') or of each line of --input FILE (pairs: "
+                    "'TEXT<TAB>TEXT_B'). Line input gives one output per line, in order; "
+                    "a blank or malformed line gets an error record in its place and "
+                    "the exit status is 1.")
     p.add_argument("model", help="fine-tuned model directory")
-    p.add_argument("text", help="the text ('-' reads one text a line from stdin)")
+    p.add_argument("text", nargs="?",
+                   help="the text ('-' reads one text a line from stdin); an existing "
+                        "file name is refused: use --input FILE for that")
     p.add_argument("text_b", nargs="?", help="second text, for sentence-pair tasks")
+    p.add_argument("--input", metavar="FILE",
+                   help="classify each line of FILE (UTF-8; pairs separated by a TAB)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=run)
 
 
 def run(args):
-    import json
     import sys
 
+    from bert_keras.cli.json_output import print_json
     from bert_keras.tasks.classifier import load_classifier, predict
 
+    lines = _read_lines(args)
     model, preprocessor, task = load_classifier(args.model)
-    if args.text == "-":
-        texts = [line.rstrip("\n") for line in sys.stdin if line.strip()]
-        if task.get("pair"):
-            pairs = [t.split("\t", 1) for t in texts]
-            if any(len(p) != 2 for p in pairs):
-                raise InputError("pair task: give one 'TEXT<TAB>TEXT_B' a line on stdin")
-            a, b = [p[0] for p in pairs], [p[1] for p in pairs]
+    if lines is None:
+        a = [os.fsencode(args.text)]  # undoes the surrogateescape of argv
+        b = None if args.text_b is None else [os.fsencode(args.text_b)]
+        if task.pair and b is None:
+            raise InputError(f"task {task.name!r} takes sentence pairs: "
+                             "give TEXT_B too")
+        result = predict(model, preprocessor, task, a, b)[0]
+        if args.json:
+            print_json(result)
         else:
-            a, b = texts, None
-    else:
-        a, b = [args.text], None if args.text_b is None else [args.text_b]
-    results = predict(model, preprocessor, task, a, b)
+            print(_format(result))
+        return 0
+
+    records = [_parse_line(number, line, task.pair)
+               for number, line in enumerate(lines, start=1)]
+    good = [r for r in records if "error" not in r]
+    if good:
+        results = iter(predict(model, preprocessor, task, [r["a"] for r in good],
+                               [r["b"] for r in good] if task.pair else None))
+    outputs = [r if "error" in r else next(results) for r in records]
     if args.json:
-        print(json.dumps(results if len(results) > 1 or args.text == "-" else results[0]))
-        return
-    for r in results:
-        if "score" in r:
-            print(f"{r['score']:.4f}")
-        else:
-            print(f"{r['label']}\t{max(r['probabilities']):.4f}")
+        print_json(outputs)
+    else:
+        for r in outputs:
+            print(f"error\tline {r['line']}: {r['error']}" if "error" in r else _format(r))
+    if len(good) < len(records):
+        print(f"{len(records) - len(good)} of {len(records)} lines could not be classified "
+              "(see the error records)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _read_lines(args):
+    """The input lines as bytes (without line endings), or None for TEXT."""
+    from bert_keras.cli.stdin_bytes import read_stdin_bytes
+
+    if args.input is not None:
+        if args.text is not None:
+            raise InputError("give either TEXT or --input FILE, not both")
+        if not os.path.isfile(args.input):
+            raise InputError(f"{args.input}: no such file")
+        with open(args.input, "rb") as f:
+            data = f.read()
+        source = args.input
+    elif args.text == "-":
+        if args.text_b is not None:
+            raise InputError("with '-' (stdin), give pairs as 'TEXT<TAB>TEXT_B' lines")
+        data = read_stdin_bytes()
+        source = "stdin"
+    elif args.text is None:
+        raise InputError("give TEXT, '-' (lines on stdin) or --input FILE")
+    else:
+        for text in (args.text, args.text_b):
+            if text is not None and len(text) < 4096 and os.path.exists(text):
+                raise InputError(f"{text!r} is an existing path, not a text; to classify "
+                                 f"each line of a file use --input {text}")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data:
+        raise InputError(f"{source} is empty: nothing to classify")
+    lines = data.split(b"\n")
+    if lines[-1] == b"":  # the final newline ends the last line
+        lines.pop()
+    return [line[:-1] if line.endswith(b"\r") else line for line in lines]
+
+
+def _parse_line(number, line, pair):
+    if not line.strip():
+        return {"line": number, "error": BLANK}
+    if not pair:
+        return {"a": line}
+    parts = line.split(b"\t", 1)
+    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+        return {"line": number, "error": NO_TAB}
+    return {"a": parts[0], "b": parts[1]}
+
+
+def _format(r):
+    if "score" in r:
+        return f"{r['score']:.4f}"
+    return f"{r['label']}\t{max(r['probabilities']):.4f}"

@@ -11,11 +11,15 @@ pairs) in, probabilities and the predicted label out.
         f = tf.saved_model.load('OUT').signatures['serving_default']; \\
         print(f(text=tf.constant(['a gripping film'])))"
 
-The WordPiece tokenizer is in the graph (tf-text ops: loaders must
+The tokenizer is in the graph (tf-text ops: loaders must
 `import tensorflow_text` first, and `saved_model_cli` cannot run it; TF
-Serving has the ops built in), and sequences are
-padded only to the longest in the request, capped at the task's
-`sequence_length`.
+Serving has the ops built in), and sequences are padded only to the
+longest in a chunk, capped at the task's `sequence_length`. A request is
+run `CHUNK_SIZE` texts at a time, so a batch of thousands of texts needs
+the memory of one chunk, not of the whole batch. Inputs must be 1-D string
+batches: any other rank fails with InvalidArgument
+(`text_must_be_a_1D_batch_of_strings`), never flattened. Each weight is
+stored once.
 
     >>> from bert_keras.export.classifier_export import export_classifier
     >>> export_classifier("out/sst2", "serving/sst2")  # doctest: +SKIP
@@ -24,19 +28,27 @@ padded only to the longest in the request, capped at the task's
 import numpy as np
 import tensorflow as tf
 
+from bert_keras.export.hub_preprocess import string_batch
 from bert_keras.utils.atomic_dir import atomic_output_dir
 from bert_keras.errors import ExportCheckError
+
+# Texts per step of the serving loop: big enough to keep the matmuls
+# efficient, small enough that attention activations stay in the hundreds
+# of MB for 512-token BERT-Base inputs.
+CHUNK_SIZE = 64
 
 
 class ClassifierServer(tf.Module):
     """Tokenizer + packer + classifier behind one `tf.function`."""
 
-    def __init__(self, model, preprocessor, task):
+    def __init__(self, model, preprocessor, task, chunk_size=CHUNK_SIZE):
         super().__init__(name="bert_classifier")
-        self.model = model
-        # The tf.Variables behind the Keras 3 variables, listed so the
-        # SavedModel's object graph (and TF1 loaders like saved_model_cli)
-        # saves and restores them.
+        # The Keras model is deliberately not tracked: its Keras variables
+        # would be saved beside the tf.Variables listed below, storing every
+        # weight twice. Only the tf.Variables the graph captures are saved
+        # (and restored, also by TF1 loaders like saved_model_cli).
+        object.__setattr__(self, "_model", model)
+        self.chunk_size = int(chunk_size)
         seen = set()
         self.model_variables = []
         for v in model.variables:
@@ -47,23 +59,47 @@ class ClassifierServer(tf.Module):
         self.tokenizer = preprocessor.tokenizer  # tracked: its tables/constants
         self._preprocessor = preprocessor
         self.regression = task.regression
+        self.num_classes = int(task.num_classes)
         names = task.display_labels or [str(i) for i in range(task.num_classes)]
         self.label_names = tf.constant([str(n) for n in names])
         text = tf.TensorSpec([None], tf.string, name="text")
         if task.pair:
             text_b = tf.TensorSpec([None], tf.string, name="text_b")
             self.serve = tf.function(
-                lambda text, text_b: self._outputs((text, text_b)),
+                lambda text, text_b: self._chunked(
+                    (string_batch(text, "text"), string_batch(text_b, "text_b"))),
                 input_signature=[text, text_b], autograph=False)
         else:
-            self.serve = tf.function(lambda text: self._outputs(text), input_signature=[text],
-                                     autograph=False)
+            self.serve = tf.function(lambda text: self._chunked((string_batch(text, "text"),)),
+                                     input_signature=[text], autograph=False)
         # autograph=False: the graph has no data-dependent Python control
         # flow, and autograph's rewriting of zero-argument super() calls in
         # the layers it converts is fragile.
 
+    def _chunked(self, columns):
+        """Runs `_outputs` on `chunk_size` texts at a time (sequentially, so
+        only one chunk's activations are alive) and concatenates."""
+        n = tf.shape(columns[0])[0]
+        if len(columns) == 2:
+            same = tf.debugging.assert_equal(
+                n, tf.shape(columns[1])[0], message="text and text_b must have the same length")
+            with tf.control_dependencies([same]):
+                n = tf.identity(n)
+        size = self.chunk_size
+        chunks = (n + size - 1) // size
+        padded = [tf.reshape(tf.concat([c, tf.fill([chunks * size - n], "")], 0), [-1, size])
+                  for c in columns]
+        spec = ({"score": tf.TensorSpec([size], tf.float32)} if self.regression else
+                {"probabilities": tf.TensorSpec([size, self.num_classes], tf.float32),
+                 "label_id": tf.TensorSpec([size], tf.int32),
+                 "label": tf.TensorSpec([size], tf.string)})
+        out = tf.map_fn(lambda row: self._outputs(row[0] if len(row) == 1 else tuple(row)),
+                        tuple(padded), fn_output_signature=spec, parallel_iterations=1)
+        return {k: tf.reshape(v, tf.concat([[-1], tf.shape(v)[2:]], 0))[:n]
+                for k, v in out.items()}
+
     def _outputs(self, texts):
-        logits = tf.cast(self.model(self._preprocessor(texts), training=False), tf.float32)
+        logits = tf.cast(self._model(self._preprocessor(texts), training=False), tf.float32)
         if self.regression:
             return {"score": tf.reshape(logits, [-1])}
         label_id = tf.argmax(logits, axis=-1, output_type=tf.int32)

@@ -91,7 +91,8 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
                 f.writelines(token + "\n" for token in model.vocab)
 
             log.step(f"writing preprocess SavedModel (seq_length={seq_length})")
-            preprocess, signatures = build_preprocess_module(tokenizer, seq_length, vocab_file)
+            preprocess, signatures = build_preprocess_module(
+                tokenizer, seq_length, vocab_file, max_seq_length=c.max_position_embeddings)
             tf.saved_model.save(preprocess, os.path.join(tmp, "preprocess"),
                                 signatures=signatures)
 

@@ -63,8 +63,24 @@ def _tf_variables(keras_variables):
     return out
 
 
+def _check_ids(inputs, vocab_size):
+    """Graph asserts: ids outside the tables would otherwise wrap (negative
+    ids, through Keras' numpy-style `take`) or fail deep in a gather."""
+    checks = []
+    for key, size in (("input_word_ids", vocab_size), ("input_type_ids", None)):
+        x = inputs[key]
+        checks.append(tf.debugging.assert_non_negative(
+            x, message=f"{key} must not be negative"))
+        if size is not None:
+            checks.append(tf.debugging.assert_less(
+                x, tf.constant(size, x.dtype), message=f"{key} must be < vocab_size {size}"))
+    with tf.control_dependencies(checks):
+        return {k: tf.identity(v) for k, v in inputs.items()}
+
+
 def _encoder_fn(encoder):
     def call(inputs, training=False):
+        inputs = _check_ids(inputs, encoder.config.vocab_size)
         return _hub_outputs(encoder(_keras_inputs(inputs), training=training))
     return call
 

@@ -19,6 +19,8 @@ SavedModel Asset (`preprocess.vocab_file`) for consumers that read it.
 import tensorflow as tf
 import tensorflow_text as tf_text
 
+from bert_keras.errors import InputError
+
 # A bare trackable object: unlike tf.Module, it has no computed `variables`
 # property, so the Reusable SavedModel attributes can be set explicitly.
 AutoTrackable = tf.__internal__.tracking.AutoTrackable
@@ -28,11 +30,25 @@ SEQ_LENGTH = tf.TensorSpec([], tf.int32, name="seq_length")
 INPUT_KEYS = ("input_word_ids", "input_mask", "input_type_ids")
 
 
-def bert_pack_inputs(segments, seq_length, special_ids):
+def string_batch(strings, name="sentences"):
+    """`strings` checked at run time to be a 1-D batch `[batch]`.
+
+    A signature's input shape is not enforced when a SavedModel is run
+    through its `signatures` (TF Serving, saved_model_cli): a `[2, 3]`
+    tensor would be flattened into 6 texts. `EnsureShape` fails such a call
+    with InvalidArgument naming the node below and the expected shape `[?]`.
+    """
+    return tf.ensure_shape(strings, [None], name=f"{name}_must_be_a_1D_batch_of_strings")
+
+
+def bert_pack_inputs(segments, seq_length, special_ids, max_seq_length=None):
     """Packs 1 or 2 ragged segments as `[CLS] a [SEP] b [SEP]` + padding.
 
     Round-robin trimming (each segment keeps about half of the budget, as
     original BERT), done with tf-text ops that accept a *tensor* length.
+    `max_seq_length` (the encoder's `max_position_embeddings`) bounds the
+    `seq_length` a caller may ask for: longer inputs would only fail later,
+    inside the encoder.
     """
     segments = [s.merge_dims(-2, -1) if s.ragged_rank == 2 else s for s in segments]
     segments = [tf.cast(s, tf.int32) for s in segments]
@@ -40,6 +56,11 @@ def bert_pack_inputs(segments, seq_length, special_ids):
     tf.debugging.assert_greater_equal(
         seq_length, len(segments) + 1,
         message="seq_length is too short for [CLS] and the [SEP]s")
+    if max_seq_length is not None:
+        tf.debugging.assert_less_equal(
+            seq_length, tf.constant(int(max_seq_length), tf.int32),
+            message=f"seq_length is more than the encoder's max_position_embeddings "
+                    f"({int(max_seq_length)})")
     budget = seq_length - (len(segments) + 1)
     trimmed = tf_text.RoundRobinTrimmer(max_seq_length=budget).trim(segments)
     ids, type_ids = tf_text.combine_segments(
@@ -61,7 +82,7 @@ def _ragged_spec(rank):
                                row_splits_dtype=tf.int64)
 
 
-def build_preprocess_module(tokenizer, seq_length, vocab_file):
+def build_preprocess_module(tokenizer, seq_length, vocab_file, max_seq_length=None):
     """The preprocess model, as `(root, signatures)` for `tf.saved_model.save`.
 
     Args:
@@ -69,13 +90,19 @@ def build_preprocess_module(tokenizer, seq_length, vocab_file):
         seq_length: length of the root call's outputs and the default of
             `bert_pack_inputs`.
         vocab_file: path of the `vocab.txt` to store as an Asset.
+        max_seq_length: the encoder's `max_position_embeddings`; a larger
+            `seq_length` is refused (here, and at run time by
+            `bert_pack_inputs`).
     """
     ids = {k: int(v) for k, v in tokenizer.special_tokens_dict().items()}
     default_length = int(seq_length)
+    if max_seq_length is not None and default_length > max_seq_length:
+        raise InputError(f"seq_length {default_length} is more than the model's "
+                         f"max_position_embeddings ({max_seq_length})")
 
     def tokenize(strings):
         # int64 row splits, as tf-text's own tokenizers return.
-        ragged = tokenizer.tokenize_words(strings)
+        ragged = tokenizer.tokenize_words(string_batch(strings))
         return tf.cast(ragged, tf.int32).with_row_splits_dtype(tf.int64)
 
     # Traced once; the root call and the packers call these graphs rather
@@ -87,7 +114,8 @@ def build_preprocess_module(tokenizer, seq_length, vocab_file):
         return (tf.cast(tokens, tf.int32).with_row_splits_dtype(tf.int64),
                 starts.with_row_splits_dtype(tf.int64), limits.with_row_splits_dtype(tf.int64))
     pack_with_length = tf.function(
-        lambda segments, seq_length: bert_pack_inputs(segments, seq_length, ids),
+        lambda segments, seq_length: bert_pack_inputs(segments, seq_length, ids,
+                                                      max_seq_length),
         autograph=False)
 
     def special_tokens_dict():

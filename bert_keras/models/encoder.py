@@ -2,6 +2,7 @@
 the base of the other families' encoders."""
 
 import keras
+import numpy as np
 
 from bert_keras.config import BertConfig
 from bert_keras.layers.activations import get_activation
@@ -229,3 +230,19 @@ def _check_inputs(inputs, max_length=None):
             raise InputError(
                 f"BertEncoder input {name!r} has sequence length {length}, "
                 f"more than max_position_embeddings={max_length}")
+        if name != "padding_mask" and _min_value(x) < 0:
+            # Keras' `take` wraps negative ids numpy-style (-1 = last row):
+            # a silently wrong embedding, where ids >= vocab_size fail.
+            raise InputError(
+                f"BertEncoder input {name!r} has negative ids (min {_min_value(x)}); "
+                "ids must be in [0, vocab_size)")
+
+
+def _min_value(x):
+    """The smallest value of a concrete (eager / numpy) input; 0 for
+    symbolic tensors, whose values are not known yet."""
+    try:
+        values = np.asarray(x)
+    except (TypeError, ValueError, NotImplementedError):
+        return 0
+    return int(values.min()) if values.dtype.kind in "iu" and values.size else 0

@@ -128,7 +128,7 @@ def load_classifier(src, dtype=None, sequence_length=None):
     head.dense.bias.assign(bias)
     preprocessor = BertPreprocessor(
         build_tokenizer(md), sequence_length or task.sequence_length,
-        dynamic_length=True)
+        dynamic_length=True, max_sequence_length=md.config.max_position_embeddings)
     return model, preprocessor, task
 
 
@@ -136,9 +136,9 @@ def predict(model, preprocessor, task, text_a, text_b=None, batch_size=32):
     """Predictions for lists of strings: a list of dicts with `label` (name,
     or index when the task has no names) and `probabilities` (classification)
     or `score` (regression)."""
-    if isinstance(text_a, str):
+    if isinstance(text_a, (str, bytes)):
         text_a = [text_a]
-    if isinstance(text_b, str):
+    if isinstance(text_b, (str, bytes)):
         text_b = [text_b]
     if task.pair and text_b is None:
         raise InputError(f"task {task.name!r} takes sentence pairs: give TEXT_B too")
@@ -146,12 +146,21 @@ def predict(model, preprocessor, task, text_a, text_b=None, batch_size=32):
         raise InputError(f"task {task.name!r} takes single sentences, not pairs")
     if text_b is not None and len(text_b) != len(text_a):
         raise InputError(f"{len(text_a)} first segments but {len(text_b)} second segments")
+    # Batches of `batch_size`: memory stays that of one batch, whatever the
+    # number of texts (5,000 texts at once would need many GB).
     outputs = []
     for start in range(0, len(text_a), batch_size):
         a = text_a[start:start + batch_size]
         x = preprocessor(a if text_b is None else (a, text_b[start:start + batch_size]))
         outputs.append(np.asarray(model(x, training=False), "float32"))
+    if not outputs:
+        return []
     outputs = np.concatenate(outputs)
+    bad = np.flatnonzero(~np.isfinite(outputs).all(axis=1))
+    if bad.size:
+        # NaN probabilities would print as a confident-looking label.
+        raise InputError(f"the model's outputs are NaN/Inf for {bad.size} of {len(outputs)} "
+                         f"texts (first: text {int(bad[0])}); the model is broken")
     if task.regression:
         return [{"score": float(v)} for v in outputs.reshape(-1)]
     probs = _softmax(outputs)

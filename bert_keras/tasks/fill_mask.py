@@ -39,18 +39,20 @@ class FillMask:
         if "[MASK]" not in self.tokenizer.get_vocabulary():
             raise InputError(f"{name}: the vocabulary has no [MASK] token")
         self.mask_id = ids["mask_id"]
-        self.sequence_length = min(sequence_length or 512,
-                                   self.config.max_position_embeddings)
+        # Default: as long as the model allows; a longer request is refused.
+        self.sequence_length = sequence_length or min(512, self.config.max_position_embeddings)
         self.packer = BertPacker(self.sequence_length, ids["start_of_sequence_id"],
                                  ids["end_of_segment_id"], ids["padding_id"],
-                                 dynamic_length=True)
+                                 dynamic_length=True,
+                                 max_sequence_length=self.config.max_position_embeddings)
         self.encoder = build_encoder(model_dir, dtype=dtype)
         self.head = build_mlm_head(model_dir, self.encoder)
         self._vocab = self.tokenizer.get_vocabulary()
 
-    def logits(self, texts):
+    def logits(self, texts, first_index=0):
         """Masked-LM logits `[batch, max_masks, vocab]`, the mask counts per
-        text, and the packed features."""
+        text, and the packed features (`first_index`: the number of the
+        first text, for error messages)."""
         import tensorflow as tf
 
         tokens = self.tokenizer.tokenize(tf.constant(texts))
@@ -62,7 +64,7 @@ class FillMask:
             if count == 0:
                 hint = (" (it was cut at the maximum sequence length)"
                         if lengths[i] + 2 > self.sequence_length else "")
-                raise InputError(f"text {i} has no [MASK] token{hint}: {text!r}")
+                raise InputError(f"text {first_index + i} has no [MASK] token{hint}: {text!r}")
         width = int(counts.max())
         positions = np.zeros((len(texts), width), np.int32)
         for i, row in enumerate(is_mask):
@@ -72,19 +74,30 @@ class FillMask:
         logits = self.head(outputs["sequence_output"], mask_positions=positions)
         return np.asarray(logits, np.float32), counts, features
 
-    def fill_mask(self, texts, top_k=5):
+    def fill_mask(self, texts, top_k=5, batch_size=32):
         """Top-`top_k` tokens for every `[MASK]` of every text (a single
-        string gives a one-element list)."""
-        if isinstance(texts, str):
+        string gives a one-element list). Texts may be `str` or UTF-8
+        `bytes` (invalid bytes are tokenized as `[UNK]`, as everywhere).
+        They are run `batch_size` at a time, so memory does not grow with
+        the number of texts."""
+        if isinstance(texts, (str, bytes)):
             texts = [texts]
         texts = list(texts)
         if not texts:
             return []
-        if not all(isinstance(t, str) for t in texts):
+        if not all(isinstance(t, (str, bytes)) for t in texts):
             raise InputTypeError("fill_mask expects strings")
         if top_k < 1:
             raise InputError(f"top_k must be positive, got {top_k}")
-        logits, counts, _ = self.logits(texts)
+        results = []
+        for start in range(0, len(texts), batch_size):
+            results += self._fill_batch(texts[start:start + batch_size], top_k, start)
+        return results
+
+    def _fill_batch(self, texts, top_k, offset):
+        logits, counts, _ = self.logits(texts, first_index=offset)
+        if not np.isfinite(logits).all():
+            raise InputError("the model's masked-LM logits are NaN/Inf; the model is broken")
         logits = logits - logits.max(axis=-1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=-1, keepdims=True)

@@ -26,6 +26,9 @@ class BertPacker:
         dynamic_length: pad only to the longest sequence in the batch
             (capped at `sequence_length`), which saves most of the compute on
             short texts. Off by default: TF-Hub models take a fixed length.
+        max_sequence_length: the encoder's `max_position_embeddings`, when
+            known: a longer `sequence_length` is refused here rather than
+            failing later inside the encoder.
 
     Example:
     >>> import tensorflow as tf
@@ -39,9 +42,8 @@ class BertPacker:
     """
 
     def __init__(self, sequence_length, start_id, sep_id, pad_id,
-                 truncate="round_robin", dynamic_length=False):
-        if sequence_length < 3:
-            raise InputError(f"sequence_length must be at least 3, got {sequence_length}")
+                 truncate="round_robin", dynamic_length=False, max_sequence_length=None):
+        check_sequence_length(sequence_length, max_sequence_length)
         self.sequence_length = sequence_length
         self.pad_id = pad_id
         self.truncate = truncate
@@ -84,6 +86,15 @@ class BertPacker:
         if unbatched:
             outputs = {k: v[0] for k, v in outputs.items()}
         return outputs
+
+
+def check_sequence_length(sequence_length, max_sequence_length=None):
+    """`InputError` unless 3 <= sequence_length <= max_sequence_length."""
+    if sequence_length < 3:
+        raise InputError(f"sequence_length must be at least 3, got {sequence_length}")
+    if max_sequence_length is not None and sequence_length > max_sequence_length:
+        raise InputError(f"sequence_length {sequence_length} is more than the model's "
+                         f"max_position_embeddings ({max_sequence_length})")
 
 
 def _is_unbatched(x):

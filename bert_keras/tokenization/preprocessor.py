@@ -15,6 +15,8 @@ class BertPreprocessor:
     from `tf.data` pass labels through, so it can be mapped over a dataset:
     `ds.map(preprocessor)`. Two string batches, as a tuple or as two
     arguments, are always a sentence pair (so labels must not be strings).
+    `max_sequence_length` is the encoder's `max_position_embeddings` (set by
+    `from_pretrained`): a longer `sequence_length` is refused up front.
 
     Example:
     >>> tokenizer = BertTokenizer(
@@ -27,7 +29,7 @@ class BertPreprocessor:
     """
 
     def __init__(self, tokenizer, sequence_length=128, truncate="round_robin",
-                 dynamic_length=False):
+                 dynamic_length=False, max_sequence_length=None):
         if not isinstance(tokenizer, BertTokenizer):
             raise InputTypeError(f"tokenizer must be a BertTokenizer, got {type(tokenizer).__name__}")
         self.tokenizer = tokenizer
@@ -36,12 +38,19 @@ class BertPreprocessor:
         self.packer = BertPacker(
             sequence_length, start_id=ids["start_of_sequence_id"],
             sep_id=ids["end_of_segment_id"], pad_id=ids["padding_id"],
-            truncate=truncate, dynamic_length=dynamic_length)
+            truncate=truncate, dynamic_length=dynamic_length,
+            max_sequence_length=max_sequence_length)
 
     @classmethod
     def from_pretrained(cls, src, sequence_length=128, **kwargs):
-        """The preprocessor of a model directory, built-in name or checkpoint."""
-        return cls(BertTokenizer.from_pretrained(src), sequence_length, **kwargs)
+        """The preprocessor of a model directory, built-in name or checkpoint;
+        a `sequence_length` above the model's `max_position_embeddings` is
+        refused."""
+        from bert_keras.checkpoints.loading import build_tokenizer, load_model_dir
+
+        model = load_model_dir(src)
+        kwargs.setdefault("max_sequence_length", model.config.max_position_embeddings)
+        return cls(build_tokenizer(model), sequence_length, **kwargs)
 
     def __call__(self, x, y=None, sample_weight=None):
         if isinstance(x, tuple) and y is None and len(x) in (2, 3) and not _is_segment_pair(x):
