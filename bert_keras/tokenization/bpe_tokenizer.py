@@ -52,6 +52,11 @@ class ByteLevelBpeTokenizer(_KerasHubRobertaTokenizer):
             merges = merges[1:]
         kwargs.setdefault("dtype", "int32")
         kwargs["_allow_python_workflow"] = False
+        if isinstance(vocabulary, dict) and "unsplittable_tokens" not in kwargs:
+            # Special tokens written in the text map to their ids, as in
+            # Hugging Face; keras-hub leaves out <unk>.
+            kwargs["unsplittable_tokens"] = [
+                t for t in (BOS, PAD, EOS, UNK, MASK) if t in vocabulary]
         try:
             super().__init__(vocabulary=vocabulary, merges=merges, **kwargs)
         except ValueError as e:  # keras-hub: a special token missing from the vocabulary

@@ -69,8 +69,8 @@ class SentencePieceTokenizer(_KerasHubSentencePieceTokenizer):
         kwargs.setdefault("dtype", "int32")
         try:
             super().__init__(proto=proto, **kwargs)
-        except RuntimeError as e:  # sentencepiece's "ParseFromArray failed"
-            raise InputError(f"not a SentencePiece model file: {e}") from None
+        except (RuntimeError, tf.errors.OpError) as e:  # "ParseFromArray failed"
+            raise InputError(f"not a SentencePiece model file: {str(e).strip()[:200]}") from None
         self.lowercase = lowercase
         self.strip_accents = lowercase if strip_accents is None else strip_accents
         self.special_tokens_in_strings = special_tokens_in_strings
