@@ -106,13 +106,24 @@ class SentencePieceTokenizer(_KerasHubSentencePieceTokenizer):
         self._check_vocabulary()
         self._maybe_initialized_tf()
         text, unbatched = _as_string_batch(inputs)
+        if tf.executing_eagerly():
+            try:
+                ids = self._tokenize_batch(text)
+            except tf.errors.NotFoundError:
+                # `tf.random.set_seed` (and `keras.utils.set_random_seed`)
+                # clear TF's eager kernel cache, which deletes the
+                # SentencePiece model resource: load it again.
+                self._set_proto_tf(self.proto)
+                ids = self._tokenize_batch(text)
+        else:
+            ids = self._tokenize_batch(text)
+        return ids[0] if unbatched else ids
+
+    def _tokenize_batch(self, text):
         specials = self._special_tokens_in_text()
         if not specials:
-            ids = self._sentence_piece.tokenize(self.normalize(text))
-        else:
-            ids = self._tokenize_around_specials(text, specials)
-        ids = tf.cast(ids, tf.int32)
-        return ids[0] if unbatched else ids
+            return tf.cast(self._sentence_piece.tokenize(self.normalize(text)), tf.int32)
+        return self._tokenize_around_specials(text, specials)
 
     def _tokenize_around_specials(self, text, specials):
         # Cut the text into runs of plain text and special tokens; each plain

@@ -68,6 +68,16 @@ def test_shapes_and_graph_modes(tokenizer):
     assert next(iter(ds)).to_list() == [one.numpy().tolist()]
 
 
+def test_survives_set_random_seed(sp_model):
+    """Setting a seed clears TF's eager kernel cache, and with it the
+    SentencePiece model resource; the tokenizer loads it again."""
+    import keras
+
+    tokenizer = SentencePieceTokenizer(sp_model)
+    keras.utils.set_random_seed(1)
+    assert tokenizer(["Hello world!"]).to_list() == [[10975, 126, 187]]
+
+
 def test_cased_keeps_case_and_accents(sp_model):
     cased = SentencePieceTokenizer(sp_model, lowercase=False)
     assert cased.strip_accents is False
