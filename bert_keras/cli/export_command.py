@@ -11,6 +11,9 @@ def add_parser(sub):
     p.add_argument("out", help="output directory")
     p.add_argument("--seq-length", type=int, default=128,
                    help="sequence length of the preprocess model's outputs (default 128)")
+    p.add_argument("--dynamic-length", action="store_true",
+                   help="the preprocess model pads each batch to its longest input (at most "
+                        "--seq-length) instead of always to --seq-length")
     p.add_argument("--frozen", action="store_true",
                    help="frozen encoder: no trainable variables, no dropout, variables as constants")
     p.add_argument("--with-mlm", action="store_true",
@@ -33,7 +36,8 @@ def run(args):
     if args.format != "tfhub":
         return _run_runtime_format(args, UserError)
     paths = export_hub(args.model, args.out, seq_length=args.seq_length, frozen=args.frozen,
-                       with_mlm=args.with_mlm, overwrite=args.overwrite)
+                       with_mlm=args.with_mlm, overwrite=args.overwrite,
+                       dynamic_length=args.dynamic_length)
     print(f"  preprocess: {paths['preprocess']}")
     print(f"  encoder:    {paths['encoder']}")
     print(f"  model card: {paths['model_card']}")

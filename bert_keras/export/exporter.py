@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from bert_keras.export.hub_encoder import build_encoder_module
-from bert_keras.export.hub_preprocess import build_preprocess_module
+from bert_keras.export.hub_preprocess import build_preprocess_module, write_tokenizer_assets
 from bert_keras.export.model_card import model_card
 from bert_keras.utils.atomic_dir import atomic_output_dir, check_output_dir
 from bert_keras.utils.crash_hook import crash_point
@@ -25,7 +25,7 @@ VERIFY_ATOL = 1e-4
 
 
 def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
-               overwrite=False, verify=True, verbose=True):
+               overwrite=False, verify=True, verbose=True, dynamic_length=False):
     """Exports a model to TF Hub's BERT SavedModel format.
 
     Args:
@@ -40,6 +40,9 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
         overwrite: replace `out` if it exists and is not empty.
         verify: reload the export and check it against the Keras model.
         verbose: print progress (to stderr).
+        dynamic_length: the preprocess model's root call pads to the longest
+            input of the batch (at most `seq_length`) instead of always to
+            `seq_length` (TF Hub's fixed length stays the default).
 
     Returns a dict of paths: `out`, `preprocess`, `encoder`, `model_card`.
 
@@ -87,12 +90,19 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
         os.mkdir(work)
         try:
             vocab_file = os.path.join(work, "vocab.txt")
-            with open(vocab_file, "w", encoding="utf-8") as f:
-                f.writelines(token + "\n" for token in model.vocab)
+            # SentencePiece / BPE models carry their own files instead.
+            assets = write_tokenizer_assets(tokenizer, work)
+            if assets:
+                vocab_file = assets.get("sp_model_file", assets.get("vocab_file"))
+            else:
+                with open(vocab_file, "w", encoding="utf-8") as f:
+                    f.writelines(token + "\n" for token in model.vocab)
 
-            log.step(f"writing preprocess SavedModel (seq_length={seq_length})")
+            log.step(f"writing preprocess SavedModel (seq_length={seq_length}"
+                     f"{', padded to the longest input' if dynamic_length else ''})")
             preprocess, signatures = build_preprocess_module(
-                tokenizer, seq_length, vocab_file, max_seq_length=c.max_position_embeddings)
+                tokenizer, seq_length, vocab_file, max_seq_length=c.max_position_embeddings,
+                dynamic_length=dynamic_length, assets=assets or None)
             tf.saved_model.save(preprocess, os.path.join(tmp, "preprocess"),
                                 signatures=signatures)
 
@@ -114,7 +124,8 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
         name = os.path.basename(out)
         with open(os.path.join(tmp, "README.md"), "w", encoding="utf-8") as f:
             f.write(model_card(model, seq_length, frozen, info["folded"], with_mlm,
-                               name, example_ids, source=_source_name(src, model)))
+                               name, example_ids, source=_source_name(src, model),
+                               dynamic_length=dynamic_length))
 
         if verify:
             log.step("verifying: reloading and comparing with the Keras model")

@@ -9,6 +9,13 @@ the interface of TF Hub's `bert_en_uncased_preprocess/3`.
         of each piece in the input string (limit exclusive)
     preprocess.bert_pack_inputs([seg_a(, seg_b)], seq_length=...) -> dict
 
+The same interface for every tokenizer type (WordPiece, SentencePiece,
+byte-level BPE; see `tokenizer_parts`). WordPiece's `tokenize` keeps the word
+level, `[batch, (words), (pieces)]`; SentencePiece and BPE give
+`[batch, (tokens)]`, as TF Hub's ALBERT preprocessors do. With
+`dynamic_length` the root call pads to the longest input of the batch
+(still truncating at `seq_length`) instead of always to `seq_length`.
+
 The WordPiece model is embedded in the graph (tf-text's FastWordpieceTokenizer
 serializes it as a constant), so the SavedModel never reads a file at run
 time: moving it, or re-saving a model that wraps it, cannot break a path
@@ -16,10 +23,15 @@ time: moving it, or re-saving a model that wraps it, cannot break a path
 SavedModel Asset (`preprocess.vocab_file`) for consumers that read it.
 """
 
+import json
+import os
+
 import tensorflow as tf
 import tensorflow_text as tf_text
 
 from bert_keras.errors import InputError
+from bert_keras.tokenization.bpe_tokenizer import ByteLevelBpeTokenizer
+from bert_keras.tokenization.sentencepiece_tokenizer import SentencePieceTokenizer
 
 # A bare trackable object: unlike tf.Module, it has no computed `variables`
 # property, so the Reusable SavedModel attributes can be set explicitly.
@@ -82,40 +94,112 @@ def _ragged_spec(rank):
                                row_splits_dtype=tf.int64)
 
 
-def build_preprocess_module(tokenizer, seq_length, vocab_file, max_seq_length=None):
+def roberta_pack_inputs(segments, seq_length, special_ids, max_seq_length=None):
+    """Packs 1 or 2 ragged segments as `<s> a </s></s> b </s>` + padding,
+    all token types 0 (RoBERTa has one). Same trimming as `bert_pack_inputs`,
+    with one more special token to leave room for."""
+    segments = [s.merge_dims(-2, -1) if s.ragged_rank == 2 else s for s in segments]
+    segments = [tf.cast(s, tf.int32) for s in segments]
+    if len(segments) == 2:
+        seq_length = tf.convert_to_tensor(seq_length, tf.int32)
+        tf.debugging.assert_greater_equal(
+            seq_length, 4, message="seq_length is too short for <s> and the </s>s")
+        first, second = tf_text.RoundRobinTrimmer(max_seq_length=seq_length - 4).trim(segments)
+        sep = tf.fill([second.nrows(), 1], tf.constant(special_ids["end_of_segment_id"], tf.int32))
+        # The second segment, after trimming, starts with the extra </s>:
+        # bert_pack_inputs then has nothing left to trim.
+        segments = [first, tf.concat([sep, second], axis=1)]
+    packed = bert_pack_inputs(segments, seq_length, special_ids, max_seq_length)
+    packed["input_type_ids"] = tf.zeros_like(packed["input_type_ids"])
+    return packed
+
+
+def pad_to_longest(packed):
+    """Cuts the padding columns no input of the batch needs."""
+    length = tf.reduce_max(tf.reduce_sum(packed["input_mask"], axis=1))
+    length = tf.maximum(length, 0)  # an empty batch has no maximum
+    return {k: v[:, :length] for k, v in packed.items()}
+
+
+def tokenizer_parts(tokenizer):
+    """`(tokenize, pack, resources)` for a tokenizer of any type: its
+    strings-to-ragged-ids function (int64 row splits, as tf-text's own
+    tokenizers return), its packing function, and the TF resources its graph
+    uses (lookup tables, the SentencePiece model), which the SavedModel must
+    track."""
+    if isinstance(tokenizer, SentencePieceTokenizer):
+        tokenizer._maybe_initialized_tf()
+        return (lambda s: tokenizer.tokenize(s).with_row_splits_dtype(tf.int64),
+                bert_pack_inputs, [tokenizer._sentence_piece])
+    if isinstance(tokenizer, ByteLevelBpeTokenizer):
+        resources = [tokenizer.byte2unicode, tokenizer.unicode2byte, tokenizer.cache,
+                     tokenizer.token_to_id_map, tokenizer.id_to_token_map,
+                     tokenizer.merge_ranks]
+        return (lambda s: tokenizer._tokenize_graph(s).with_row_splits_dtype(tf.int64),
+                roberta_pack_inputs, resources)
+
+    def tokenize_words(strings):
+        return tf.cast(tokenizer.tokenize_words(strings), tf.int32).with_row_splits_dtype(tf.int64)
+    return tokenize_words, bert_pack_inputs, []
+
+
+def write_tokenizer_assets(tokenizer, directory):
+    """Writes the files of a SentencePiece or BPE tokenizer into `directory`,
+    as `{asset attribute: path}` (`sp_model_file`, as TF Hub's ALBERT;
+    `vocab_file` + `merges_file` for BPE). WordPiece's `vocab_file` is the
+    exporter's."""
+    if isinstance(tokenizer, SentencePieceTokenizer):
+        path = os.path.join(directory, "spiece.model")
+        with open(path, "wb") as f:
+            f.write(tokenizer.proto)
+        return {"sp_model_file": path}
+    if isinstance(tokenizer, ByteLevelBpeTokenizer):
+        vocab, merges = os.path.join(directory, "vocab.json"), os.path.join(directory, "merges.txt")
+        with open(vocab, "w", encoding="utf-8") as f:
+            json.dump(tokenizer.vocabulary, f, ensure_ascii=False)
+        with open(merges, "w", encoding="utf-8") as f:
+            f.write("#version: 0.2\n" + "".join(m + "\n" for m in tokenizer.merges))
+        return {"vocab_file": vocab, "merges_file": merges}
+    return {}
+
+
+def build_preprocess_module(tokenizer, seq_length, vocab_file, max_seq_length=None,
+                            dynamic_length=False, assets=None):
     """The preprocess model, as `(root, signatures)` for `tf.saved_model.save`.
 
     Args:
-        tokenizer: a `bert_keras.BertTokenizer` (its settings are baked in).
-        seq_length: length of the root call's outputs and the default of
-            `bert_pack_inputs`.
+        tokenizer: a `BertTokenizer`, `SentencePieceTokenizer` or
+            `ByteLevelBpeTokenizer` (its settings are baked in).
+        seq_length: length of the root call's outputs (the most with
+            `dynamic_length`) and the default of `bert_pack_inputs`.
         vocab_file: path of the `vocab.txt` to store as an Asset.
         max_seq_length: the encoder's `max_position_embeddings`; a larger
             `seq_length` is refused (here, and at run time by
             `bert_pack_inputs`).
+        dynamic_length: the root call pads to the batch's longest input.
+        assets: `{attribute: path}` Assets to store instead of `vocab_file`
+            (see `write_tokenizer_assets`).
     """
     ids = {k: int(v) for k, v in tokenizer.special_tokens_dict().items()}
     default_length = int(seq_length)
     if max_seq_length is not None and default_length > max_seq_length:
         raise InputError(f"seq_length {default_length} is more than the model's "
                          f"max_position_embeddings ({max_seq_length})")
-
-    def tokenize(strings):
-        # int64 row splits, as tf-text's own tokenizers return.
-        ragged = tokenizer.tokenize_words(string_batch(strings))
-        return tf.cast(ragged, tf.int32).with_row_splits_dtype(tf.int64)
+    tokenize_ragged, pack_inputs, resources = tokenizer_parts(tokenizer)
 
     # Traced once; the root call and the packers call these graphs rather
     # than re-tracing them (smaller SavedModel, faster export and load).
-    tokenize = tf.function(tokenize, input_signature=[STRINGS])
+    # No AutoGraph: the tokenizers write their control flow with tf ops.
+    tokenize = tf.function(lambda strings: tokenize_ragged(string_batch(strings)),
+                           input_signature=[STRINGS], autograph=False)
 
     def tokenize_with_offsets(strings):
-        tokens, starts, limits = tokenizer.tokenize_words_with_offsets(strings, unit="BYTE")
+        tokens, starts, limits = tokenizer.tokenize_words_with_offsets(
+            string_batch(strings), unit="BYTE")
         return (tf.cast(tokens, tf.int32).with_row_splits_dtype(tf.int64),
                 starts.with_row_splits_dtype(tf.int64), limits.with_row_splits_dtype(tf.int64))
     pack_with_length = tf.function(
-        lambda segments, seq_length: bert_pack_inputs(segments, seq_length, ids,
-                                                      max_seq_length),
+        lambda segments, seq_length: pack_inputs(segments, seq_length, ids, max_seq_length),
         autograph=False)
 
     def special_tokens_dict():
@@ -128,16 +212,21 @@ def build_preprocess_module(tokenizer, seq_length, vocab_file, max_seq_length=No
         return pack_with_length(segments, tf.convert_to_tensor(seq_length, tf.int32))
 
     def call(sentences):
-        return pack_with_length([tokenize(sentences)], tf.constant(default_length))
+        packed = pack_with_length([tokenize(sentences)], tf.constant(default_length))
+        return pad_to_longest(packed) if dynamic_length else packed
 
     root = AutoTrackable()
-    root.vocab_file = tf.saved_model.Asset(vocab_file)
+    for name, path in (assets or {"vocab_file": vocab_file}).items():
+        setattr(root, name, tf.saved_model.Asset(path))
+    root.tokenizer_resources = resources
     root.tokenize = AutoTrackable()
     root.tokenize.__call__ = tokenize
     root.tokenize.get_special_tokens_dict = tf.function(special_tokens_dict, input_signature=[])
-    root.tokenize_with_offsets = AutoTrackable()
-    root.tokenize_with_offsets.__call__ = tf.function(tokenize_with_offsets, input_signature=[STRINGS])
-    root.tokenize_with_offsets.get_special_tokens_dict = root.tokenize.get_special_tokens_dict
+    if hasattr(tokenizer, "tokenize_words_with_offsets"):  # WordPiece
+        root.tokenize_with_offsets = AutoTrackable()
+        root.tokenize_with_offsets.__call__ = tf.function(
+            tokenize_with_offsets, input_signature=[STRINGS])
+        root.tokenize_with_offsets.get_special_tokens_dict = root.tokenize.get_special_tokens_dict
     root.bert_pack_inputs = AutoTrackable()
     root.bert_pack_inputs.__call__ = tf.function(pack, autograph=False)
     for num_segments in (1, 2):

@@ -3,7 +3,8 @@
 import json
 
 
-def model_card(model, seq_length, frozen, folded, with_mlm, name, example_ids, source=None):
+def model_card(model, seq_length, frozen, folded, with_mlm, name, example_ids, source=None,
+               dynamic_length=False):
     """Markdown text describing an export of `model` (a `BertModelDir`);
     `example_ids` are the packed ids of "hello world", for the CLI example."""
     n = len(example_ids)
@@ -20,6 +21,12 @@ def model_card(model, seq_length, frozen, folded, with_mlm, name, example_ids, s
     # ELECTRA checkpoints have no pooler: its encoder returns the [CLS] state.
     pooled = (" (the final `[CLS]` hidden state: ELECTRA has no pooler)"
               if c.model_type == "electra" else " (dense + tanh on `[CLS]`)")
+    if dynamic_length:  # export --dynamic-length
+        call_shape = (f"`[batch, n]`, n the longest input of the batch (at most {seq_length}, "
+                      "longer inputs are truncated)")
+        empty_shape = "`[0, 0]`"
+    else:
+        call_shape, empty_shape = f"`[batch, {seq_length}]`", f"`[0, {seq_length}]`"
     mlm = ""
     if with_mlm:
         mlm = f"""
@@ -100,9 +107,9 @@ For TF Serving, use the encoder's `serving_default` signature (below).
 
 No trainable variables.
 
-- `preprocess(strings)`: tf.string `[batch]` → dict of int32 `[batch, {seq_length}]`:
+- `preprocess(strings)`: tf.string `[batch]` → dict of int32 {call_shape}:
   `input_word_ids`, `input_mask`, `input_type_ids`. Other dtypes or shapes are
-  rejected ("Can not cast TensorSpec ..."); an empty batch gives `[0, {seq_length}]`.
+  rejected ("Can not cast TensorSpec ..."); an empty batch gives {empty_shape}.
 - `preprocess.tokenize(strings)`: int32 RaggedTensor `[batch, (words), (wordpieces)]`.
 - `preprocess.tokenize.get_special_tokens_dict()`: scalar int32 `vocab_size`,
   `padding_id`, `start_of_sequence_id`, `end_of_segment_id`, `mask_id`.

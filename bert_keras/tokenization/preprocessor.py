@@ -2,13 +2,23 @@
 
 import tensorflow as tf
 
+from bert_keras.tokenization.bpe_tokenizer import ByteLevelBpeTokenizer
 from bert_keras.tokenization.packer import BertPacker
+from bert_keras.tokenization.sentencepiece_tokenizer import SentencePieceTokenizer
 from bert_keras.tokenization.tokenizer import BertTokenizer
 from bert_keras.errors import InputError, InputTypeError
 
 
+TOKENIZERS = (BertTokenizer, SentencePieceTokenizer, ByteLevelBpeTokenizer)
+
+
 class BertPreprocessor:
     """Tokenizes one or two batches of strings and packs them.
+
+    One preprocessor for every tokenizer of the BERT family: WordPiece
+    (`BertTokenizer`) and SentencePiece (ALBERT) pack as
+    `[CLS] a [SEP] b [SEP]`, RoBERTa's `ByteLevelBpeTokenizer` as
+    `<s> a </s></s> b </s>`; the outputs are the same three tensors.
 
     Call it with a batch of strings, or a tuple `(first, second)` of two
     batches for sentence pairs. `(x, y)` and `(x, y, sample_weight)` tuples
@@ -30,12 +40,16 @@ class BertPreprocessor:
 
     def __init__(self, tokenizer, sequence_length=128, truncate="round_robin",
                  dynamic_length=False, max_sequence_length=None):
-        if not isinstance(tokenizer, BertTokenizer):
-            raise InputTypeError(f"tokenizer must be a BertTokenizer, got {type(tokenizer).__name__}")
+        if not isinstance(tokenizer, TOKENIZERS):
+            raise InputTypeError(
+                "tokenizer must be a BertTokenizer, SentencePieceTokenizer or "
+                f"ByteLevelBpeTokenizer, got {type(tokenizer).__name__}")
         self.tokenizer = tokenizer
         self.sequence_length = sequence_length
         ids = tokenizer.special_tokens_dict()
-        self.packer = BertPacker(
+        # BERT's packing, or RoBERTa's for its BPE tokenizer.
+        packer_class = getattr(tokenizer, "packer_class", BertPacker)
+        self.packer = packer_class(
             sequence_length, start_id=ids["start_of_sequence_id"],
             sep_id=ids["end_of_segment_id"], pad_id=ids["padding_id"],
             truncate=truncate, dynamic_length=dynamic_length,

@@ -1,0 +1,103 @@
+"""The preprocess SavedModel for SentencePiece (ALBERT) and byte-level BPE
+(RoBERTa) tokenizers: the same interface as WordPiece's, loaded with
+`hub.load`, equal to the Keras preprocessor, and feeding a tiny encoder."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from bert_keras.export.hub_encoder import build_encoder_module
+from bert_keras.export.hub_preprocess import build_preprocess_module, write_tokenizer_assets
+from bert_keras.tokenization import BertPreprocessor, ByteLevelBpeTokenizer, SentencePieceTokenizer
+from tests.conftest import shared_path
+
+hub = pytest.importorskip("tensorflow_hub")
+
+SEQ_LENGTH = 16
+SENTENCES = ["Hello world!", "The cats sat on the mat, naïvely [MASK] running.", ""]
+PAIR = (["How old are you?", "a"], ["I am six years old and a half, really.", "b"])
+
+
+def _tokenizer(kind):
+    if kind == "sentencepiece":
+        return SentencePieceTokenizer(shared_path("vocab", "albert_30k-clean", "30k-clean.model"))
+    return ByteLevelBpeTokenizer(shared_path("vocab", "roberta-base", "vocab.json"),
+                                 shared_path("vocab", "roberta-base", "merges.txt"))
+
+
+@pytest.fixture(scope="module", params=["sentencepiece", "bpe"])
+def exported(request, tmp_path_factory):
+    """(tokenizer, hub.load-ed preprocess, hub.load-ed tiny encoder, keras encoder)."""
+    import keras
+
+    from bert_keras import BertConfig, BertEncoder
+
+    tokenizer = _tokenizer(request.param)
+    root_dir = tmp_path_factory.mktemp(request.param)
+    work = tmp_path_factory.mktemp("assets")
+    assets = write_tokenizer_assets(tokenizer, str(work))
+    module, signatures = build_preprocess_module(tokenizer, SEQ_LENGTH, None, assets=assets)
+    tf.saved_model.save(module, str(root_dir / "preprocess"), signatures=signatures)
+
+    keras.utils.set_random_seed(0)
+    config = BertConfig(vocab_size=tokenizer.vocabulary_size(), hidden_size=32, num_layers=1,
+                        num_heads=2, intermediate_size=64, max_position_embeddings=64)
+    encoder = BertEncoder(config)
+    enc_root, enc_signatures, _ = build_encoder_module(
+        encoder, next(iter(assets.values())), tokenizer.lowercase)
+    tf.saved_model.save(enc_root, str(root_dir / "encoder"), signatures=enc_signatures)
+    del module, enc_root  # consumers below see only what was saved
+    return (request.param, tokenizer, hub.load(str(root_dir / "preprocess")),
+            hub.load(str(root_dir / "encoder")), encoder)
+
+
+def test_call_matches_keras_preprocessor(exported):
+    _, tokenizer, preprocess, _, _ = exported
+    out = preprocess(tf.constant(SENTENCES))
+    want = BertPreprocessor(tokenizer, sequence_length=SEQ_LENGTH)(tf.constant(SENTENCES))
+    assert sorted(out) == ["input_mask", "input_type_ids", "input_word_ids"]
+    assert out["input_word_ids"].shape == (len(SENTENCES), SEQ_LENGTH)
+    np.testing.assert_array_equal(out["input_word_ids"], want["token_ids"])
+    np.testing.assert_array_equal(out["input_mask"], want["padding_mask"])
+    np.testing.assert_array_equal(out["input_type_ids"], want["segment_ids"])
+
+
+def test_tokenize_special_tokens_and_pairs(exported):
+    kind, tokenizer, preprocess, _, _ = exported
+    tokens = preprocess.tokenize(tf.constant(SENTENCES))
+    assert tokens.ragged_rank == 1 and tokens.dtype == tf.int32  # as TF Hub's ALBERT
+    assert tokens.to_list() == tokenizer(SENTENCES).to_list()
+    special = {k: int(v) for k, v in preprocess.tokenize.get_special_tokens_dict().items()}
+    assert special == tokenizer.special_tokens_dict()
+    segments = [preprocess.tokenize(tf.constant(s)) for s in PAIR]
+    want = BertPreprocessor(tokenizer, sequence_length=12)(PAIR)  # trims the long pair
+    out = preprocess.bert_pack_inputs(segments, seq_length=tf.constant(12))
+    np.testing.assert_array_equal(out["input_word_ids"], want["token_ids"])
+    np.testing.assert_array_equal(out["input_type_ids"], want["segment_ids"])
+    np.testing.assert_array_equal(out["input_mask"], want["padding_mask"])
+    ids = out["input_word_ids"].numpy()[1].tolist()
+    if kind == "bpe":   # <s> a </s></s> b </s>, one token type
+        assert ids[:6] == [0, tokenizer("a").numpy()[0], 2, 2, tokenizer("b").numpy()[0], 2]
+        assert not out["input_type_ids"].numpy().any()
+    else:               # [CLS] a [SEP] b [SEP]
+        assert ids[0] == 2 and ids.count(3) == 2
+
+
+def test_assets_rebuild_the_same_tokenizer(exported):
+    kind, tokenizer, preprocess, _, _ = exported
+    if kind == "sentencepiece":
+        path = preprocess.sp_model_file.asset_path.numpy().decode()
+        again = SentencePieceTokenizer(path)
+    else:
+        again = ByteLevelBpeTokenizer(preprocess.vocab_file.asset_path.numpy().decode(),
+                                      preprocess.merges_file.asset_path.numpy().decode())
+    assert again(SENTENCES).to_list() == tokenizer(SENTENCES).to_list()
+    assert list(preprocess.variables) == [] and list(preprocess.trainable_variables) == []
+
+
+def test_encoder_of_preprocess_matches_keras(exported):
+    _, tokenizer, preprocess, hub_encoder, encoder = exported
+    got = hub_encoder(preprocess(tf.constant(SENTENCES)))["pooled_output"].numpy()
+    inputs = BertPreprocessor(tokenizer, sequence_length=SEQ_LENGTH)(tf.constant(SENTENCES))
+    want = np.asarray(encoder(inputs, training=False)["pooled_output"])
+    np.testing.assert_allclose(got, want, atol=1e-5)
