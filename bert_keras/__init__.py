@@ -21,6 +21,7 @@ from bert_keras.heads import (  # noqa: E402
     BertClassificationHead, BertMaskedLMHead, BertNextSentenceHead)
 from bert_keras.layers.hub_layer import HubLayer  # noqa: E402
 from bert_keras.models import BertEncoder  # noqa: E402
+from bert_keras.tasks.text_embedder import TextEmbedder  # noqa: E402
 from bert_keras.tokenization import (  # noqa: E402
     BertPacker, BertPreprocessor, BertTokenizer, load_vocab, train_vocab)
 
