@@ -23,6 +23,8 @@ COMMANDS = [
     "bert_keras.cli.evaluate_command",
     "bert_keras.cli.predict_command",
     "bert_keras.cli.export_classifier_command",
+    "bert_keras.cli.embed_command",
+    "bert_keras.cli.export_embedder_command",
 ]
 
 
