@@ -32,6 +32,7 @@ _EXPORTS = {
     "BertNextSentenceHead": "bert_keras.heads",
     "HubLayer": "bert_keras.layers.hub_layer",
     "BertEncoder": "bert_keras.models",
+    "TextEmbedder": "bert_keras.tasks.text_embedder",
     "BertPacker": "bert_keras.tokenization",
     "BertPreprocessor": "bert_keras.tokenization",
     "BertTokenizer": "bert_keras.tokenization",

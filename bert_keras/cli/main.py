@@ -33,6 +33,8 @@ COMMANDS = [
     "bert_keras.cli.predict_command",
     "bert_keras.cli.export_classifier_command",
     "bert_keras.cli.models_command",
+    "bert_keras.cli.embed_command",
+    "bert_keras.cli.export_embedder_command",
 ]
 
 # Commands raise this for bad flags; kept under its old name for them.

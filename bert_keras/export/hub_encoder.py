@@ -6,6 +6,9 @@ encoders (as `bert_en_uncased_L-12_H-768_A-12/4`), around a Keras 3
         -> dict(pooled_output, sequence_output, encoder_outputs, default)
     encoder.variables / .trainable_variables / .regularization_losses
     encoder.mlm(dict(..., masked_lm_positions), training=...)  (optional)
+    encoder.embed(dict(input_word_ids, input_mask, input_type_ids), training=...)
+        -> float32 [batch, H]: the sentence embedding (masked mean of
+        sequence_output, L2-normalized, as sentence-transformers computes it)
     encoder.vocab_file (Asset), encoder.do_lower_case (bool Variable)
     signatures["serving_default"]: flat outputs for TF Serving
 
@@ -21,6 +24,7 @@ from tensorflow.python.framework.convert_to_constants import (
     convert_variables_to_constants_v2)
 
 from bert_keras.export.hub_preprocess import INPUT_KEYS, AutoTrackable
+from bert_keras.layers.sentence_pooling import SentencePooling
 
 # A GraphDef is a protobuf, limited to 2 GB; leave room for the graph itself.
 MAX_FROZEN_BYTES = 1_800_000_000
@@ -128,12 +132,22 @@ def _mlm_call(encoder_call, head_call):
     return call
 
 
+def _embed_call(encoder_call, pooling):
+    """The sentence embedding of the root's outputs (graph shared with
+    `__call__`, as for `.mlm`)."""
+    def call(inputs, training=False):
+        out = encoder_call(inputs, training=training)
+        return pooling(out["sequence_output"], inputs["input_mask"])
+    return call
+
+
 def variables_bytes(variables):
     return sum(v.shape.num_elements() * v.dtype.size for v in variables)
 
 
 def build_encoder_module(encoder, vocab_file, lowercase, frozen=False,
-                         mlm_head=None, serving=True):
+                         mlm_head=None, serving=True, embedding_pooling="mean",
+                         embedding_normalize=True):
     """The encoder model, for `tf.saved_model.save`.
 
     Args:
@@ -144,6 +158,9 @@ def build_encoder_module(encoder, vocab_file, lowercase, frozen=False,
             constants when the model fits in a GraphDef.
         mlm_head: a `BertMaskedLMHead` tied to `encoder`: adds `.mlm`.
         serving: add the `serving_default` signature (see `serving.py`).
+        embedding_pooling, embedding_normalize: how `.embed` pools
+            `sequence_output` ("mean" or "cls") and whether it L2-normalizes
+            (see `bert_keras.layers.sentence_pooling`).
 
     Returns `(root, signatures, info)`; `info` says how it was built.
     """
@@ -181,6 +198,10 @@ def build_encoder_module(encoder, vocab_file, lowercase, frozen=False,
             head_call = lambda seq, positions, training=False: frozen_head(seq, positions)
         root.mlm = _reusable(_mlm_call(root.__call__, head_call), mlm_specs, mlm_variables,
                              trainable=not frozen)
+
+    pooling = SentencePooling(embedding_pooling, embedding_normalize)
+    root.embed = _reusable(_embed_call(root.__call__, pooling), specs, root.variables,
+                           trainable=not frozen)
 
     root.vocab_file = tf.saved_model.Asset(vocab_file)
     root.do_lower_case = tf.Variable(bool(lowercase), trainable=False, name="do_lower_case")

@@ -99,6 +99,10 @@ from bert_keras.layers.hub_layer import HubLayer
 outputs = HubLayer("encoder", trainable={not frozen})(inputs)
 ```
 
+Sentence embeddings (mean of `sequence_output` over the mask, L2-normalized,
+as sentence-transformers computes them): `encoder.embed(inputs)`, float32
+`[batch, {H}]`; the cosine similarity of two texts is their dot product.
+
 For TF Serving, use the encoder's `serving_default` signature (below).
 `saved_model_cli` cannot load graphs with tf-text ops; run them from Python:
 `python -c "import tensorflow as tf, tensorflow_text; m = tf.saved_model.load('preprocess'); print(m(tf.constant(['hello world'])))"`.
