@@ -15,7 +15,8 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import bert_keras  # noqa: E402
-from tests.models.family_fixtures import FAMILIES, inputs_of, load_golden, write_hf_dir  # noqa: E402
+from tests.models.family_fixtures import (  # noqa: E402
+    FAMILIES, inputs_of, load_golden, write_hf_dir)
 
 
 def main():

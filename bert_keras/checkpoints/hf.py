@@ -4,7 +4,7 @@ tokenizer files); tensor names come from `name_tables.HF`."""
 
 import os
 
-from bert_keras.checkpoints.model_dir import BertModelDir, TokenizerSettings
+from bert_keras.checkpoints.model_dir import BertModelDir
 from bert_keras.checkpoints.name_tables import HF
 from bert_keras.checkpoints.tokenizer_files import hf_tokenizer
 from bert_keras.checkpoints.translate import read_tensors

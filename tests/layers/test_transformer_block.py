@@ -42,3 +42,11 @@ def test_encoder_passes_the_config_rate():
     encoder = bert_keras.BertEncoder(config)
     rates = {b._self_attention_layer.dropout for b in encoder.transformer_layers}
     assert rates == {0.25}
+
+
+def test_docstring_examples():
+    import doctest
+
+    from bert_keras.layers import transformer_block
+    result = doctest.testmod(transformer_block, verbose=False)
+    assert result.attempted > 0 and result.failed == 0

@@ -227,7 +227,8 @@ def test_tiny_preset_builds():
 def test_docstring_examples():
     import doctest
 
-    from bert_keras.models import encoder
-    for module in (encoder,):
+    from bert_keras.models import (
+        albert_encoder, electra_encoder, encoder, factory, roberta_encoder)
+    for module in (encoder, albert_encoder, electra_encoder, roberta_encoder, factory):
         result = doctest.testmod(module, verbose=False)
         assert result.attempted > 0 and result.failed == 0, module.__name__

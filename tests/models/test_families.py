@@ -105,8 +105,8 @@ def test_roberta_positions_start_after_the_pad_id():
          "padding_mask": np.array([[1, 1, 1, 0]])}
     emb = keras.ops.convert_to_numpy(encoder.embeddings(x["token_ids"], x["segment_ids"]))
     tokens = keras.ops.convert_to_numpy(encoder.embeddings.token_embedding(x["token_ids"]))
-    shifted = encoder.embeddings.layer_norm(tokens + values[config.pad_token_id + 1]
-                                            + encoder.embeddings.segment_embedding(x["segment_ids"]))
+    segments = encoder.embeddings.segment_embedding(x["segment_ids"])
+    shifted = encoder.embeddings.layer_norm(tokens + values[config.pad_token_id + 1] + segments)
     np.testing.assert_allclose(emb[0, 0], keras.ops.convert_to_numpy(shifted)[0, 0], atol=1e-6)
     assert not np.allclose(emb[0, 1], keras.ops.convert_to_numpy(shifted)[0, 1], atol=1e-3)
 
@@ -143,3 +143,38 @@ def test_live_against_transformers(family, tmp_path):
     mask = golden["attention_mask"]
     ours = bert_keras.BertEncoder.from_pretrained(src)(inputs_of(golden))
     assert _max_diff(ours["sequence_output"], o.last_hidden_state.numpy(), mask) <= TOL
+
+
+def test_albert_masked_lm_head(tmp_path):
+    """AlbertForMaskedLM names (`albert.` prefix, `predictions.*`, tied
+    decoder): the head reads H -> E, then the E-wide token table."""
+    from bert_keras.checkpoints.loading import build_mlm_head, load_model_dir
+
+    golden = load_golden("albert")
+    config = golden["config"]
+    e, h, v = config["embedding_size"], config["hidden_size"], config["vocab_size"]
+    rng = np.random.default_rng(1)
+    state = {f"albert.{k}": val for k, val in golden["state"].items()}
+    head = {"predictions.dense.weight": rng.standard_normal((e, h)) / np.sqrt(h),
+            "predictions.dense.bias": 0.1 * rng.standard_normal(e),
+            "predictions.LayerNorm.weight": 1 + 0.2 * rng.standard_normal(e),
+            "predictions.LayerNorm.bias": 0.1 * rng.standard_normal(e),
+            "predictions.bias": 0.1 * rng.standard_normal(v)}
+    head["predictions.decoder.bias"] = head["predictions.bias"]
+    head["predictions.decoder.weight"] = golden["state"]["embeddings.word_embeddings.weight"]
+    state.update({k: np.asarray(val, "float32") for k, val in head.items()})
+    out = str(tmp_path / "out")
+    model = bert_keras.convert(write_hf_dir(tmp_path / "hf", golden, state), out)
+    assert model.heads == ["mlm"]
+    encoder = bert_keras.BertEncoder.from_pretrained(out)
+    positions = np.array([[1, 3], [2, 5]], "int32")
+    logits = np.asarray(build_mlm_head(load_model_dir(out), encoder)(
+        golden["sequence_output"], mask_positions=positions))
+    # Reference: Hugging Face's AlbertMLMHead in numpy.
+    x = np.take_along_axis(golden["sequence_output"], positions[..., None], axis=1)
+    x = x @ head["predictions.dense.weight"].T + head["predictions.dense.bias"]
+    x = 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))  # gelu_new
+    x = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-12)
+    x = x * head["predictions.LayerNorm.weight"] + head["predictions.LayerNorm.bias"]
+    want = x @ head["predictions.decoder.weight"].T + head["predictions.bias"]
+    assert _max_diff(logits, want) <= 1e-4
