@@ -235,3 +235,18 @@ def test_invalid_utf8_bytes_are_dropped_as_in_the_api(sst2):
     ids = preprocessor.tokenizer.tokenize(tf.constant([b"bad \xff plot"])).numpy().tolist()[0]
     good = preprocessor.tokenizer.tokenize(tf.constant(["bad plot"])).numpy().tolist()[0]
     assert ids == good and len(good) == 2
+
+
+def test_regression_serving_chunks_pairs(tmp_path):
+    import tensorflow_text  # noqa: F401
+
+    from bert_keras.export.classifier_export import ClassifierServer
+    from bert_keras.tasks.classifier import load_classifier, predict
+
+    model, preprocessor, task = load_classifier(_make_classifier(tmp_path, "stsb"))
+    server = ClassifierServer(model, preprocessor, task, chunk_size=3)
+    a = [f"the movie {'was ' * i}good" for i in range(7)]
+    b = [f"a film {'is ' * (7 - i)}bad" for i in range(7)]
+    got = server.serve(tf.constant(a), tf.constant(b))["score"].numpy()
+    want = [r["score"] for r in predict(model, preprocessor, task, a, b)]
+    np.testing.assert_allclose(got, want, atol=1e-5)
