@@ -65,7 +65,7 @@ def _json_texts(args):
 
 def _as_bytes(text):
     """A text as UTF-8 bytes, with invalid input bytes (surrogate-escaped in
-    argv and stdin) restored, so they are tokenized as `[UNK]` as the Python
+    argv and stdin) restored, so they are tokenized (dropped by text cleaning) as the Python
     API does instead of failing the whole batch."""
     return text.encode("utf-8", "surrogateescape")
 

@@ -5,7 +5,8 @@ order: a line that cannot be classified (blank, or a pair line without a
 TAB) gets an error record in its place, `{"line": N, "error": "..."}` with
 `--json`, `error<TAB>line N: ...` otherwise, and the exit status is 1.
 Texts are passed on as bytes, so invalid UTF-8 is tokenized as the Python
-API and the SavedModels do (bad bytes become `[UNK]`), not a failed batch.
+API and the SavedModels do (the tokenizer's text cleaning drops bytes that
+are not UTF-8), not a failed batch.
 """
 
 import os

@@ -1,7 +1,7 @@
 """Standard input as bytes, whatever it is.
 
 Commands read stdin as bytes so a stray non-UTF-8 byte reaches the tokenizer
-(which maps it to `[UNK]`, as the Python API does) instead of failing the
+(whose text cleaning drops it, as in the Python API) instead of failing the
 whole batch. A replaced `sys.stdin` without a byte buffer (`io.StringIO` in
 tests, some embedding hosts) is read as text and encoded back.
 

@@ -77,7 +77,8 @@ class FillMask:
     def fill_mask(self, texts, top_k=5, batch_size=32):
         """Top-`top_k` tokens for every `[MASK]` of every text (a single
         string gives a one-element list). Texts may be `str` or UTF-8
-        `bytes` (invalid bytes are tokenized as `[UNK]`, as everywhere).
+        `bytes` (bytes that are not UTF-8 are dropped by the tokenizer's text
+        cleaning, as everywhere).
         They are run `batch_size` at a time, so memory does not grow with
         the number of texts."""
         if isinstance(texts, (str, bytes)):

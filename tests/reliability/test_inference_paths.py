@@ -211,3 +211,42 @@ def test_fill_mask_runs_in_batches_with_the_same_results(tmp_path):
            [[[c["token"] for c in m] for m in t] for t in whole]
     with pytest.raises(ValueError, match="text 5 has no \\[MASK\\]"):
         fm.fill_mask(texts[:5] + ["no mask here"], batch_size=4)
+
+
+def test_encoder_predict_batches_preprocessed_texts_with_the_same_results(tmp_path):
+    """The README's bounded-memory way to encode many texts."""
+    import bert_keras
+    from bert_keras.checkpoints.model_dir import save_model_dir
+    from tests.export.conftest import make_tiny_model
+
+    path = save_model_dir(make_tiny_model(with_mlm=False), str(tmp_path / "m"))
+    encoder = bert_keras.BertEncoder.from_pretrained(path)
+    preprocessor = bert_keras.BertPreprocessor.from_pretrained(path, sequence_length=16)
+    x = preprocessor([f"the cat sat on the {'mat ' * (i % 5)}" for i in range(37)])
+    batched = encoder.predict(x, batch_size=8, verbose=0)
+    whole = encoder(x)
+    np.testing.assert_allclose(batched["sequence_output"], whole["sequence_output"], atol=1e-5)
+
+
+def test_invalid_utf8_bytes_are_dropped_as_in_the_api(sst2):
+    from bert_keras.tasks.classifier import load_classifier
+
+    _, preprocessor, _ = load_classifier(sst2)
+    ids = preprocessor.tokenizer.tokenize(tf.constant([b"bad \xff plot"])).numpy().tolist()[0]
+    good = preprocessor.tokenizer.tokenize(tf.constant(["bad plot"])).numpy().tolist()[0]
+    assert ids == good and len(good) == 2
+
+
+def test_regression_serving_chunks_pairs(tmp_path):
+    import tensorflow_text  # noqa: F401
+
+    from bert_keras.export.classifier_export import ClassifierServer
+    from bert_keras.tasks.classifier import load_classifier, predict
+
+    model, preprocessor, task = load_classifier(_make_classifier(tmp_path, "stsb"))
+    server = ClassifierServer(model, preprocessor, task, chunk_size=3)
+    a = [f"the movie {'was ' * i}good" for i in range(7)]
+    b = [f"a film {'is ' * (7 - i)}bad" for i in range(7)]
+    got = server.serve(tf.constant(a), tf.constant(b))["score"].numpy()
+    want = [r["score"] for r in predict(model, preprocessor, task, a, b)]
+    np.testing.assert_allclose(got, want, atol=1e-5)
