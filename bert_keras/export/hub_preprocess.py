@@ -105,7 +105,9 @@ def tokenizer_parts(tokenizer):
     uses (lookup tables, the SentencePiece model), which the SavedModel must
     track."""
     if isinstance(tokenizer, SentencePieceTokenizer):
-        tokenizer._maybe_initialized_tf()
+        # An eager call loads the model resource again if a seed reset
+        # dropped it; the graphs below capture the live one.
+        tokenizer.tokenize(tf.constant([""]))
         return (lambda s: tokenizer.tokenize(s).with_row_splits_dtype(tf.int64),
                 bert_pack_inputs, [tokenizer._sentence_piece])
     if isinstance(tokenizer, ByteLevelBpeTokenizer):

@@ -101,3 +101,33 @@ def test_encoder_of_preprocess_matches_keras(exported):
     inputs = BertPreprocessor(tokenizer, sequence_length=SEQ_LENGTH)(tf.constant(SENTENCES))
     want = np.asarray(encoder(inputs, training=False)["pooled_output"])
     np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_export_hub_with_a_sentencepiece_model(monkeypatch, tmp_path):
+    """`export_hub` end to end (verification included) when the model's
+    tokenizer is SentencePiece: the model file becomes `sp_model_file`.
+    Until model directories record the tokenizer type, the loader's
+    `build_tokenizer` is patched to return it."""
+    import keras
+
+    from bert_keras import BertConfig, BertEncoder
+    from bert_keras.checkpoints import canonical, loading
+    from bert_keras.checkpoints.model_dir import BertModelDir
+    from bert_keras.export import export_hub
+
+    tokenizer = _tokenizer("sentencepiece")
+    monkeypatch.setattr(loading, "build_tokenizer", lambda model: tokenizer)
+    keras.utils.set_random_seed(0)
+    config = BertConfig(vocab_size=tokenizer.vocabulary_size(), hidden_size=32, num_layers=1,
+                        num_heads=2, intermediate_size=64, max_position_embeddings=64)
+    weights = {k: np.asarray(w, np.float32)
+               for k, w in canonical.read_encoder(BertEncoder(config)).items()}
+    model = BertModelDir(config=config, vocab=["[PAD]"], weights=weights, source="tiny-sp")
+    paths = export_hub(model, str(tmp_path / "hub"), seq_length=SEQ_LENGTH,
+                       dynamic_length=True, verbose=False)
+    preprocess = hub.load(paths["preprocess"])
+    with open(preprocess.sp_model_file.asset_path.numpy().decode(), "rb") as f:
+        assert f.read() == tokenizer.proto
+    out = preprocess(tf.constant(["Hello world!"]))
+    assert out["input_word_ids"].numpy().tolist() == [[2, 10975, 126, 187, 3]]
+    assert "vocab_file" not in dir(preprocess)
