@@ -122,6 +122,15 @@ def tokenizer_parts(tokenizer):
     return tokenize_words, bert_pack_inputs, []
 
 
+def tokenizer_kind(tokenizer):
+    """`"wordpiece"`, `"sentencepiece"` or `"bpe"` (the factory's types)."""
+    if isinstance(tokenizer, SentencePieceTokenizer):
+        return "sentencepiece"
+    if isinstance(tokenizer, ByteLevelBpeTokenizer):
+        return "bpe"
+    return "wordpiece"
+
+
 def write_tokenizer_assets(tokenizer, directory):
     """Writes the files of a SentencePiece or BPE tokenizer into `directory`,
     as `{asset attribute: path}` (`sp_model_file`, as TF Hub's ALBERT;

@@ -169,3 +169,7 @@ def test_export_hub_with_a_sentencepiece_model(monkeypatch, tmp_path):
     out = preprocess(tf.constant(["Hello world!"]))
     assert out["input_word_ids"].numpy().tolist() == [[2, 10975, 126, 187, 3]]
     assert "vocab_file" not in dir(preprocess)
+    with open(paths["model_card"], encoding="utf-8") as f:
+        card = f.read()
+    assert "SentencePieces (`preprocess.sp_model_file`)" in card
+    assert "int32 RaggedTensor `[batch, (tokens)]`" in card
