@@ -12,7 +12,8 @@ import numpy as np
 import tensorflow as tf
 
 from bert_keras.export.hub_encoder import build_encoder_module
-from bert_keras.export.hub_preprocess import build_preprocess_module, write_tokenizer_assets
+from bert_keras.export.hub_preprocess import (
+    build_preprocess_module, tokenizer_kind, write_tokenizer_assets)
 from bert_keras.export.model_card import model_card
 from bert_keras.utils.atomic_dir import atomic_output_dir, check_output_dir
 from bert_keras.utils.crash_hook import crash_point
@@ -125,7 +126,8 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
         with open(os.path.join(tmp, "README.md"), "w", encoding="utf-8") as f:
             f.write(model_card(model, seq_length, frozen, info["folded"], with_mlm,
                                name, example_ids, source=_source_name(src, model),
-                               dynamic_length=dynamic_length))
+                               dynamic_length=dynamic_length,
+                               tokenizer_kind=tokenizer_kind(tokenizer)))
 
         if verify:
             log.step("verifying: reloading and comparing with the Keras model")

@@ -128,7 +128,9 @@ def tokenizer_parts(tokenizer):
     uses (lookup tables, the SentencePiece model), which the SavedModel must
     track."""
     if isinstance(tokenizer, SentencePieceTokenizer):
-        tokenizer._maybe_initialized_tf()
+        # An eager call loads the model resource again if a seed reset
+        # dropped it; the graphs below capture the live one.
+        tokenizer.tokenize(tf.constant([""]))
         return (lambda s: tokenizer.tokenize(s).with_row_splits_dtype(tf.int64),
                 bert_pack_inputs, [tokenizer._sentence_piece])
     if isinstance(tokenizer, ByteLevelBpeTokenizer):
@@ -141,6 +143,15 @@ def tokenizer_parts(tokenizer):
     def tokenize_words(strings):
         return tf.cast(tokenizer.tokenize_words(strings), tf.int32).with_row_splits_dtype(tf.int64)
     return tokenize_words, bert_pack_inputs, []
+
+
+def tokenizer_kind(tokenizer):
+    """`"wordpiece"`, `"sentencepiece"` or `"bpe"` (the factory's types)."""
+    if isinstance(tokenizer, SentencePieceTokenizer):
+        return "sentencepiece"
+    if isinstance(tokenizer, ByteLevelBpeTokenizer):
+        return "bpe"
+    return "wordpiece"
 
 
 def write_tokenizer_assets(tokenizer, directory):

@@ -4,7 +4,7 @@ import json
 
 
 def model_card(model, seq_length, frozen, folded, with_mlm, name, example_ids, source=None,
-               dynamic_length=False):
+               dynamic_length=False, tokenizer_kind="wordpiece"):
     """Markdown text describing an export of `model` (a `BertModelDir`);
     `example_ids` are the packed ids of "hello world", for the CLI example."""
     n = len(example_ids)
@@ -21,6 +21,16 @@ def model_card(model, seq_length, frozen, folded, with_mlm, name, example_ids, s
     # ELECTRA checkpoints have no pooler: its encoder returns the [CLS] state.
     pooled = (" (the final `[CLS]` hidden state: ELECTRA has no pooler)"
               if c.model_type == "electra" else " (dense + tanh on `[CLS]`)")
+    # What the preprocess model's tokenizer is (hub_preprocess.tokenizer_kind).
+    pieces, vocab_assets, tokens_shape, packing = {
+        "wordpiece": ("WordPieces", "`encoder.vocab_file`, `preprocess.vocab_file`",
+                      "`[batch, (words), (wordpieces)]`", "`[CLS] a [SEP] b [SEP]`"),
+        "sentencepiece": ("SentencePieces", "`preprocess.sp_model_file`",
+                          "`[batch, (tokens)]`", "`[CLS] a [SEP] b [SEP]`"),
+        "bpe": ("byte-level BPE tokens",
+                "`preprocess.vocab_file` (vocab.json), `preprocess.merges_file`",
+                "`[batch, (tokens)]`", "`<s> a </s></s> b </s>` (token types all 0)"),
+    }[tokenizer_kind]
     if dynamic_length:  # export --dynamic-length
         call_shape = (f"`[batch, n]`, n the longest input of the batch (at most {seq_length}, "
                       "longer inputs are truncated)")
@@ -61,7 +71,7 @@ fails with
 | Intermediate size | {c.intermediate_size} |
 | Activation | {c.hidden_act} |
 | Max positions | {c.max_position_embeddings} |
-| Vocabulary | {c.vocab_size} WordPieces (`encoder.vocab_file`, `preprocess.vocab_file`) |
+| Vocabulary | {c.vocab_size} {pieces} ({vocab_assets}) |
 | Casing | {casing} |
 | Form | {form} |
 | Fine-tunable | {"no" if frozen else "yes"} |
@@ -114,12 +124,12 @@ No trainable variables.
 - `preprocess(strings)`: tf.string `[batch]` → dict of int32 {call_shape}:
   `input_word_ids`, `input_mask`, `input_type_ids`. Other dtypes or shapes are
   rejected ("Can not cast TensorSpec ..."); an empty batch gives {empty_shape}.
-- `preprocess.tokenize(strings)`: int32 RaggedTensor `[batch, (words), (wordpieces)]`.
+- `preprocess.tokenize(strings)`: int32 RaggedTensor {tokens_shape}.
 - `preprocess.tokenize.get_special_tokens_dict()`: scalar int32 `vocab_size`,
   `padding_id`, `start_of_sequence_id`, `end_of_segment_id`, `mask_id`.
 - `preprocess.bert_pack_inputs(segments, seq_length={seq_length})`: a list of 1 or 2
   int32 RaggedTensors (ragged rank 1 or 2, as `tokenize` returns) →
-  `[CLS] a [SEP] b [SEP]` padded to `seq_length` (a scalar int32, any value ≥ 3),
+  {packing} padded to `seq_length` (a scalar int32, any value ≥ 3),
   trimmed round-robin.
 
 ## Encoder (`encoder/`)

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from tests.conftest import FIXTURES, shared_path
+from tests.tokenization.test_tokenizer_parity import _assert_same_ids as assert_same_ids  # noqa: F401
 
 GOLDEN_FILE = os.path.join(FIXTURES, "tokenizer_golden_ids.json")
 
@@ -27,12 +28,3 @@ def checked_vocab_file(golden, *parts):
     if digest != golden["files"][key]:
         pytest.fail(f"{path} is not the file the golden ids were made from ({key})")
     return path
-
-
-def assert_same_ids(ours, reference, texts):
-    assert len(ours) == len(reference) == len(texts)
-    mismatches = [i for i, (a, b) in enumerate(zip(ours, reference)) if a != b]
-    assert not mismatches, (
-        f"{len(mismatches)} of {len(texts)} texts differ; first: "
-        f"{texts[mismatches[0]]!r}: ours {ours[mismatches[0]]}, "
-        f"reference {reference[mismatches[0]]}")

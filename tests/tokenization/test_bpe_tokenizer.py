@@ -62,6 +62,15 @@ def test_dynamic_length_pads_to_longest(tokenizer):
     assert out["token_ids"].numpy().tolist() == [[0, 31414, 232, 2], [0, 31414, 2, 1]]
 
 
+def test_preprocessor_in_tf_data(tokenizer):
+    pre = BertPreprocessor(tokenizer, sequence_length=6)
+    ds = tf.data.Dataset.from_tensor_slices((["Hello world", "Hello"], [1, 0])).batch(2).map(pre)
+    features, labels = next(iter(ds))
+    assert features["token_ids"].numpy().tolist() == [[0, 31414, 232, 2, 1, 1],
+                                                      [0, 31414, 2, 1, 1, 1]]
+    assert labels.numpy().tolist() == [1, 0]
+
+
 def test_bad_files(tmp_path, files):
     with pytest.raises(MissingFileError):
         ByteLevelBpeTokenizer(str(tmp_path / "vocab.json"), files[1])
