@@ -64,6 +64,8 @@ def build_ner_features(sentences, tokenizer, label_list, max_length=128, batch_s
         ids, tags, where = [special["start_of_sequence_id"]], [IGNORED], [-1]
         for w, word in enumerate(sentence.words):
             word_pieces = pieces[at + w]
+            if not word_pieces:   # e.g. only removed characters: predicted O
+                continue
             if len(ids) + len(word_pieces) > max_length - 1:
                 truncated += len(sentence.words) - w
                 break
