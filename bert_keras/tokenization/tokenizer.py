@@ -59,7 +59,7 @@ _REMOVED = r"[\x{0}\x{FFFD}\p{Cc}\p{Cf}\p{Co}\p{Cs}]"
 
 class _AlignedWords(collections.namedtuple("_AlignedWords", [
         "rows", "start", "end", "normalized", "normalized_length", "too_long",
-        "non_empty", "char_word", "char_start", "char_norm_end", "char_norm_length"])):
+        "non_empty", "char_word", "char_start", "char_norm_end"])):
     """Words of a batch (`rows`: `[batch, (words)]`; the rest flat over
     words or over their characters), normalized and aligned: byte offsets
     of words in the string and of characters in their word, and the byte
@@ -309,8 +309,7 @@ class BertTokenizer(_KerasHubBertTokenizer):
             normalized=tf.where(too_long, tf.constant(self.oov_token), joined),
             normalized_length=at_row[1:] - at_row[:-1], too_long=too_long,
             non_empty=tf.strings.length(joined) > 0, char_word=char_word,
-            char_start=char_start.flat_values, char_norm_end=norm_end,
-            char_norm_length=norm_len)
+            char_start=char_start.flat_values, char_norm_end=norm_end)
 
     def _tokenize_with_byte_offsets(self, text):
         """Strings `[batch]` to int32 ids and int64 byte offsets into them,
