@@ -1,5 +1,5 @@
-"""Token-classification data: CoNLL column files and CLUENER line-JSON, read
-into sentences of words with IOB2 tags and their character spans.
+"""Token-classification data: CoNLL column files read into sentences of
+words with IOB2 tags and their character spans (CLUENER: `data/cluener.py`).
 
 CoNLL (CoNLL-2003 and a user's own tagged file): one token a line, columns
 separated by white space, the word first and the tag last; a blank line
@@ -11,13 +11,12 @@ entity, B-X only between two touching entities) are converted to IOB2.
     >>> dev[0].words[:3], dev[0].tags[:3]  # doctest: +SKIP
     (['CRICKET', '-', 'LEICESTERSHIRE'], ['O', 'O', 'B-ORG'])
 
-A sentence's `text` is its words joined by single spaces (CoNLL) or the
-original line's text (CLUENER), and `spans` are each word's `[start, end)`
-characters in it, so predictions map back to entities with character spans.
+A sentence's `text` is its words joined by single spaces and `spans` are
+each word's `[start, end)` characters in it, so predictions map back to
+entities with character spans.
 """
 
 import dataclasses
-import json
 import os
 import re
 
@@ -53,7 +52,7 @@ def read_conll(path):
         InputError: `file:line: reason` for a line without a tag or with a
             tag that is not `O`, `B-X` or `I-X`.
     """
-    lines = _read_lines(path)
+    lines = read_lines(path)
     sentences, words, tags = [], [], []
     for number, line in enumerate(lines, 1):
         fields = line.split()
@@ -87,59 +86,8 @@ def to_iob2(tags):
     return out
 
 
-def read_cluener(path):
-    """CLUENER 2020 line-JSON: `{"text", "label": {type: {mention: [[start,
-    end], ...]}}}` with inclusive ends. Each character is a word.
-
-    Raises:
-        InputError: `file:line: reason` for bad JSON, a span outside the
-            text or a span whose text is not the mention. Of overlapping
-            mentions the longest is kept.
-    """
-    sentences = []
-    for number, line in enumerate(_read_lines(path), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{where}: not valid JSON: {e.msg}") from None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise InputError(f"{where}: expected an object with a \"text\" string")
-        text = row["text"]
-        tags = ["O"] * len(text)
-        labels = row.get("label") or {}
-        if not isinstance(labels, dict):
-            raise InputError(f"{where}: \"label\" should be an object")
-        spans = []
-        for kind, mentions in labels.items():
-            if not isinstance(mentions, dict):
-                raise InputError(f"{where}: label {kind!r} should map mentions to spans")
-            for mention, mention_spans in mentions.items():
-                for span in mention_spans:
-                    if (not isinstance(span, list) or len(span) != 2
-                            or not all(isinstance(x, int) for x in span)):
-                        raise InputError(f"{where}: span {span!r} of {mention!r} is not [start, end]")
-                    start, end = span
-                    if not 0 <= start <= end < len(text):
-                        raise InputError(f"{where}: span {span} of {mention!r} is outside the text")
-                    if text[start:end + 1] != mention:
-                        raise InputError(f"{where}: span {span} is {text[start:end + 1]!r}, "
-                                         f"not {mention!r}")
-                    spans.append((start, end, kind))
-        # A few CLUENER mentions overlap (a company inside an organization):
-        # IOB2 holds one entity per character, the longer one wins.
-        for start, end, kind in sorted(spans, key=lambda x: (x[0] - x[1], x[0])):
-            if all(t == "O" for t in tags[start:end + 1]):
-                tags[start] = "B-" + kind
-                tags[start + 1:end + 1] = ["I-" + kind] * (end - start)
-        sentences.append(TaggedSentence(list(text), tags, text,
-                                        [(i, i + 1) for i in range(len(text))]))
-    return sentences
-
-
-def _read_lines(path):
+def read_lines(path):
+    """The lines of a UTF-8 text file, with clear errors."""
     if not os.path.exists(path):
         raise MissingFileError(f"{path}: no such file")
     try:

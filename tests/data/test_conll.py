@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from bert_keras.data.conll import TaggedSentence, read_cluener, read_conll, to_iob2
+from bert_keras.data.cluener import read_cluener
+from bert_keras.data.conll import TaggedSentence, read_conll, to_iob2
 from bert_keras.errors import InputError, MissingFileError
 from tests.conftest import shared_path
 

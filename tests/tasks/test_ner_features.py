@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from bert_keras import BertTokenizer
-from bert_keras.data.conll import TaggedSentence, read_cluener, read_conll
+from bert_keras.data.cluener import read_cluener
+from bert_keras.data.conll import TaggedSentence, read_conll
 from bert_keras.errors import InputError
 from bert_keras.tasks.ner_features import IGNORED, build_ner_features
 from bert_keras.tasks.ner_postprocess import entities, word_predictions
