@@ -59,7 +59,7 @@ _REMOVED = r"[\x{0}\x{FFFD}\p{Cc}\p{Cf}\p{Co}\p{Cs}]"
 
 class _AlignedWords(collections.namedtuple("_AlignedWords", [
         "rows", "start", "end", "normalized", "normalized_length", "too_long",
-        "non_empty", "char_word", "char_start", "char_norm_end", "char_norm_length"])):
+        "non_empty", "char_word", "char_start", "char_norm_end"])):
     """Words of a batch (`rows`: `[batch, (words)]`; the rest flat over
     words or over their characters), normalized and aligned: byte offsets
     of words in the string and of characters in their word, and the byte
@@ -144,9 +144,9 @@ class BertTokenizer(_KerasHubBertTokenizer):
     # -- tokenization -----------------------------------------------------
     def normalize_and_split(self, text):
         """Strings `[batch]` to normalized words `[batch, (words)]` (steps 1-5)."""
-        words = self._aligned_words(text)
-        normalized = words.rows.with_flat_values(words.normalized)
-        return tf.ragged.boolean_mask(normalized, words.rows.with_flat_values(words.non_empty))
+        words, normalized, non_empty = self._normalized_words(text)
+        return tf.ragged.boolean_mask(words.with_flat_values(normalized),
+                                      words.with_flat_values(non_empty))
 
     def tokenize_words(self, inputs):
         """Strings `[batch]` to int32 ids `[batch, (words), (pieces)]`."""
@@ -160,9 +160,9 @@ class BertTokenizer(_KerasHubBertTokenizer):
         gives a 1-D tensor)."""
         self._check_vocabulary()
         text, unbatched = _as_string_batch(inputs)
-        words = self._aligned_words(text)
-        ids = self._fast_word_piece.tokenize(words.normalized)
-        ids = words.rows.with_flat_values(ids).merge_dims(-2, -1)
+        words, normalized, _ = self._normalized_words(text)
+        ids = self._fast_word_piece.tokenize(normalized)
+        ids = words.with_flat_values(ids).merge_dims(-2, -1)
         return ids[0] if unbatched else ids
 
     def tokenize_with_offsets(self, inputs, unit="UTF8_CHAR"):
@@ -237,20 +237,57 @@ class BertTokenizer(_KerasHubBertTokenizer):
         keep = "|".join(kept)
         return rf"{_WHITESPACE}+|{keep}", keep
 
+    def _split_words(self, text):
+        """Words of the original text `[batch, (words)]`, their byte starts
+        and ends, and whether each (flat) word is a special token."""
+        delim, keep = self._split_patterns()
+        # regex_split stops at a NUL byte; U+0001 has the same length and is
+        # removed just the same.
+        text = tf.strings.regex_replace(text, r"\x{0}", "\x01")
+        words, word_start, word_end = tf_text.regex_split_with_offsets(text, delim, keep)
+        special = tf.zeros_like(words.flat_values, tf.bool)
+        for token in self._special_tokens_in_text():
+            special = special | tf.equal(words.flat_values, token)
+        return words, word_start.flat_values, word_end.flat_values, special
+
+    def _normalize(self, strings):
+        """Steps 1 and 3 on each string (a word, or one character)."""
+        norm = tf.strings.regex_replace(strings, _REMOVED, "")
+        if self.strip_accents:
+            norm = tf_text.normalize_utf8(norm, "NFD")
+            norm = tf.strings.regex_replace(norm, r"\p{Mn}", "")
+        if self.lowercase:
+            # ICU lowercases a word-final capital sigma to "ς", its only
+            # context-dependent rule: "σ" everywhere keeps a word's image
+            # the concatenation of its characters' images.
+            norm = tf.strings.lower(tf.strings.regex_replace(norm, "\u03a3", "\u03c3"),
+                                    encoding="utf-8")
+        return norm
+
+    def _normalized_words(self, text):
+        """`(words [batch, (words)], normalized flat words, non-empty flags)`:
+        the word-level path of `tokenize` (no alignment to compute)."""
+        words, _, _, special = self._split_words(text)
+        flat = words.flat_values
+        # Invalid UTF-8 becomes U+FFFD, which normalization removes (as the
+        # character path's decoding does).
+        valid = tf.strings.unicode_transcode(flat, "UTF-8", "UTF-8", errors="replace",
+                                             replacement_char=0xFFFD)
+        joined = tf.where(special, flat, self._normalize(valid))
+        too_long = (tf.strings.length(joined, unit="UTF8_CHAR") > self.max_chars_per_word) & ~special
+        normalized = tf.where(too_long, tf.constant(self.oov_token), joined)
+        return words, normalized, tf.strings.length(joined) > 0
+
     def _aligned_words(self, text):
         """Splits on the original text, then normalizes each word character
         by character, keeping where each normalized byte came from.
 
         Every normalization step but the split is a map from one character
         to a string (maybe empty, maybe longer: NFD of Hangul, "İ"), so a
-        normalized word is the concatenation of its characters' images and
-        offsets map back exactly.
+        normalized word is the concatenation of its characters' images (the
+        same string `_normalized_words` makes) and offsets map back exactly.
         """
-        delim, keep = self._split_patterns()
-        # regex_split stops at a NUL byte; U+0001 has the same length and is
-        # removed just the same.
-        text = tf.strings.regex_replace(text, r"\x{0}", "\x01")
-        words, word_start, word_end = tf_text.regex_split_with_offsets(text, delim, keep)
+        words, word_start, word_end, special = self._split_words(text)
         flat = words.flat_values
         # (unicode_split pads to the longest word: decode, then encode each
         # code point as a string of its own.)
@@ -259,16 +296,7 @@ class BertTokenizer(_KerasHubBertTokenizer):
         char_word = _row_ids(chars)
         c = tf.strings.unicode_encode(
             tf.RaggedTensor.from_uniform_row_length(chars.flat_values, 1), "UTF-8")
-        norm = tf.strings.regex_replace(c, _REMOVED, "")
-        if self.strip_accents:
-            norm = tf_text.normalize_utf8(norm, "NFD")
-            norm = tf.strings.regex_replace(norm, r"\p{Mn}", "")
-        if self.lowercase:
-            norm = tf.strings.lower(norm, encoding="utf-8")
-        special = tf.zeros_like(flat, tf.bool)
-        for token in self._special_tokens_in_text():
-            special = special | tf.equal(flat, token)
-        norm = tf.where(tf.gather(special, char_word), c, norm)
+        norm = tf.where(tf.gather(special, char_word), c, self._normalize(c))
         joined = tf.strings.unsorted_segment_join(norm, char_word, tf.size(flat))
         too_long = (tf.strings.length(joined, unit="UTF8_CHAR") > self.max_chars_per_word) & ~special
         # Byte end of each character's image inside its normalized word.
@@ -277,12 +305,11 @@ class BertTokenizer(_KerasHubBertTokenizer):
         at_row = tf.gather(cum, chars.row_splits)
         norm_end = cum[1:] - tf.gather(at_row[:-1], char_word)
         return _AlignedWords(
-            rows=words, start=word_start.flat_values, end=word_end.flat_values,
+            rows=words, start=word_start, end=word_end,
             normalized=tf.where(too_long, tf.constant(self.oov_token), joined),
             normalized_length=at_row[1:] - at_row[:-1], too_long=too_long,
             non_empty=tf.strings.length(joined) > 0, char_word=char_word,
-            char_start=char_start.flat_values, char_norm_end=norm_end,
-            char_norm_length=norm_len)
+            char_start=char_start.flat_values, char_norm_end=norm_end)
 
     def _tokenize_with_byte_offsets(self, text):
         """Strings `[batch]` to int32 ids and int64 byte offsets into them,

@@ -103,3 +103,19 @@ def test_in_tf_function(tokenizer):
 def test_bad_unit(tokenizer):
     with pytest.raises(InputError, match="unit"):
         tokenizer.tokenize_with_offsets(["x"], unit="CHAR")
+
+
+def test_ids_equal_tokenize_on_every_bmp_code_point(uncased_tokenizer):
+    """`tokenize` normalizes whole words, `tokenize_with_offsets` one
+    character at a time: the same ids for every BMP code point in and
+    around words (sigma included: "σ" everywhere)."""
+    texts = [f"x{chr(c)}a {chr(c)}Σ" for c in range(1, 0x10000) if not 0xD800 <= c < 0xE000]
+    ids, _, _ = uncased_tokenizer.tokenize_with_offsets(texts)
+    assert ids.to_list() == uncased_tokenizer(texts).to_list()
+    assert uncased_tokenizer(["ΟΔΟΣ."]).to_list() == uncased_tokenizer(["οδοσ."]).to_list()
+
+
+def test_ids_equal_tokenize_on_invalid_utf8(uncased_tokenizer):
+    texts = [b"\xff\xfe abc", b"ok \xc3( \xe2\x82 end", b"\xed\xa0\x80", b"ab\xe4\xb8cd"]
+    ids, _, _ = uncased_tokenizer.tokenize_with_offsets(texts, unit="BYTE")
+    assert ids.to_list() == uncased_tokenizer(texts).to_list()

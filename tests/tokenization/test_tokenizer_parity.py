@@ -3,8 +3,8 @@
 tokenization) on every sentence of SST-2 dev, MRPC dev and TNEWS dev.
 
 Known divergences, deliberately not tested (see the `BertTokenizer` module
-docstring): a word-final capital sigma; about 800 rare code points added or
-re-categorised in recent Unicode versions; U+2B820-U+2B91F (CJK Extension
+docstring): about 800 rare code points added or re-categorised in recent
+Unicode versions; U+2B820-U+2B91F (CJK Extension
 E), which `tokenizers` does not split as CJK but google-research/bert does.
 """
 
