@@ -132,17 +132,6 @@ class Task:
         reading data needs --text-column etc. again."""
         return self.name in TASKS or self.columns is not None
 
-    def get(self, key, default=None):
-        """Old task-dict reads (`task.get("pair")`), for code written against
-        the previous format; new code uses the attributes."""
-        return self.to_dict().get(key, default)
-
-    def __getitem__(self, key):
-        d = self.to_dict()
-        if key not in d:
-            raise KeyError(key)
-        return d[key]
-
 
 def _glue(name, metrics):
     spec = GLUE_FORMATS[name]

@@ -73,7 +73,7 @@ def export_runtime(src, out, fmt, seq_length=128, overwrite=False, verify=True,
                          f"max_position_embeddings ({md.config.max_position_embeddings}), "
                          f"got {seq_length}")
     if source.task:
-        seq_length = min(seq_length, int(source.task.get("sequence_length", seq_length)))
+        seq_length = min(seq_length, int(source.task.sequence_length))
     graph = RuntimeGraph(source)
     log(f"exporting the {source.kind} of {source.name} to {fmt}")
     with atomic_output_dir(out, overwrite) as tmp:
@@ -94,9 +94,10 @@ def export_runtime(src, out, fmt, seq_length=128, overwrite=False, verify=True,
             "hidden_size": md.config.hidden_size, "num_layers": md.config.num_layers,
         }
         if source.task:
-            meta["task"] = {k: source.task[k] for k in
+            task = source.task.to_dict()
+            meta["task"] = {k: task[k] for k in
                             ("type", "num_classes", "labels", "pair", "task_name")
-                            if k in source.task}
+                            if k in task}
         if verify:
             meta["max_abs_diff"] = verify_export(tmp, source, graph, fmt, meta)
             log(f"  max |{fmt} - keras| on the check sentences: "
@@ -125,7 +126,7 @@ def verify_export(path, source, graph, fmt, meta):
     from bert_keras.export.tokenizer_json import encode_batch
     from bert_keras.tokenization.preprocessor import BertPreprocessor
 
-    pair = bool(source.task and source.task.get("pair"))
+    pair = bool(source.task and source.task.pair)
     a = CHECK_SENTENCES
     b = CHECK_SENTENCES[::-1] if pair else None
     got_ids = encode_batch(os.path.join(path, "tokenizer.json"), a, b)

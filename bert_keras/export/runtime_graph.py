@@ -32,7 +32,7 @@ class ExportSource:
     model: object          # BertEncoder, or the Keras classifier
     model_dir: object      # the BertModelDir (vocab, tokenizer settings, config)
     tokenizer: object      # bert_keras.BertTokenizer
-    task: dict = None      # classifier task entry (labels, type, pair ...)
+    task: object = None    # classifier `bert_keras.data.tasks.Task`
     name: str = ""
 
 
@@ -80,7 +80,7 @@ class RuntimeGraph(tf.Module):
             if id(v) not in seen:
                 seen.add(id(v))
                 self.model_variables.append(v)
-        self.regression = bool(source.task and source.task.get("type") == "regression")
+        self.regression = bool(source.task and source.task.regression)
         self.serve = tf.function(self._outputs, input_signature=_inputs_spec(), autograph=False)
 
     def _outputs(self, input_word_ids, input_mask, input_type_ids):

@@ -37,7 +37,7 @@ def test_save_load_round_trip(base, tmp_path):
     assert meta["task"]["labels"] == ["negative", "positive"] and meta["heads"] == ["classifier"]
 
     loaded, pre, loaded_task = load_classifier(out)
-    assert loaded_task["num_classes"] == 2 and pre.sequence_length == 32
+    assert loaded_task.num_classes == 2 and pre.sequence_length == 32
     texts = ["the movie was good .", "awful acting"]
     x = pre(texts)
     np.testing.assert_allclose(loaded(x), model(x, training=False), atol=1e-6)
@@ -85,7 +85,7 @@ def test_mean_pooling_ignores_padding_and_round_trips(base, tmp_path):
     out = save_classifier(model, tmp_path / "mean", base,
                           {**get_task("sst2").to_dict(16), "pooling": "mean"})
     loaded, _, task = load_classifier(out)
-    assert task["pooling"] == "mean"
+    assert task.pooling == "mean"
     np.testing.assert_allclose(loaded(padded), model(padded), atol=1e-6)
     with pytest.raises(ValueError, match="pooling"):
         build_classifier(build_encoder(base), 2, pooling="max")
