@@ -90,36 +90,3 @@ def test_export_both_forms_and_hub_load_in_a_fresh_process(models, tmp_path):
         pooled, seq_shape = got[name]
         assert seq_shape == [1, 16, 32]
         np.testing.assert_allclose(np.array(pooled), want[family], atol=1e-4)
-
-
-def test_albert_tiny_chinese_seed_example(tmp_path):
-    """The TF-Hub Chinese collection's first example, in our format: an
-    albert_tiny-shaped model (hidden 312) with BERT's Chinese vocab,
-    `encoder(preprocess(['你好']))` in a fresh process. (Fixed length 128
-    here; with a dynamic-length preprocess the sequence axis is 4.)"""
-    from bert_keras.checkpoints.model_dir import save_model_dir
-    from bert_keras.export import export_hub
-    from bert_keras.tokenization.vocab import load_vocab
-    from bert_keras.training.scratch import random_model_dir
-    from tests.conftest import shared_path
-
-    vocab = load_vocab(shared_path("vocab", "chinese_L-12_H-768_A-12", "vocab.txt"))
-    config = bert_keras.BertConfig.preset("albert_tiny", vocab_size=len(vocab))
-    md = random_model_dir(config, vocab)
-    save_model_dir(md, str(tmp_path / "albert_tiny"))
-    p = export_hub(str(tmp_path / "albert_tiny"), str(tmp_path / "hub"), verbose=False)
-    script = r"""
-import json, sys
-import tensorflow as tf, tensorflow_hub as hub, tensorflow_text  # noqa: F401
-preprocess, albert = hub.load(sys.argv[1]), hub.load(sys.argv[2])
-inputs = preprocess(tf.constant(['你好']))
-out = albert(inputs)
-n = int(tf.reduce_sum(inputs['input_mask']))
-print(json.dumps([list(out['sequence_output'].shape), list(out['pooled_output'].shape), n]))
-"""
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH="")
-    result = subprocess.run([sys.executable, "-c", script, p["preprocess"], p["encoder"]],
-                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    seq, pooled, real = json.loads(result.stdout.strip().splitlines()[-1])
-    assert seq == [1, 128, 312] and pooled == [1, 312] and real == 4  # [CLS] 你 好 [SEP]
