@@ -43,7 +43,13 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
+_SUBPACKAGES = ("checkpoints", "cli", "config", "data", "errors", "export", "heads", "layers",
+                "models", "tasks", "tokenization", "training", "utils")
+
+
 def __getattr__(name):
+    if name in _SUBPACKAGES:  # `bert_keras.checkpoints.convert(...)` after `import bert_keras`
+        return importlib.import_module(f"bert_keras.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'bert_keras' has no attribute {name!r}")

@@ -123,8 +123,9 @@ def _run(args):
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # `bert-keras ... | head`
-        sys.stderr.close()
+    except BrokenPipeError:  # `bert-keras ... | head` closed our stdout: not an error
+        # Python's documented idiom: no second error when stdout is flushed at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as e:  # noqa: BLE001 (sorted into user errors and bugs below)
         message = user_error_message(e)

@@ -49,21 +49,21 @@ def import_tensorflow_quietly(modules=("tensorflow", "tensorflow_text", "keras")
     """Imports `modules` with TensorFlow's start-up notices filtered out of
     stderr. A module that fails to import is skipped (the command that needs
     it will say so)."""
-    import importlib
-
     set_log_levels()
     if all(m in sys.modules for m in modules):
         return
     sys.stderr.flush()
-    saved = os.dup(2)
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to keep clean
+        saved = None
+    if saved is None:
+        _import_all(modules)
+        return
     with tempfile.TemporaryFile(mode="w+b") as capture:
         os.dup2(capture.fileno(), 2)
         try:
-            for name in modules:
-                try:
-                    importlib.import_module(name)
-                except ImportError:
-                    pass
+            _import_all(modules)
             sys.stderr.flush()
         finally:
             os.dup2(saved, 2)
@@ -76,6 +76,16 @@ def import_tensorflow_quietly(modules=("tensorflow", "tensorflow_text", "keras")
                 sys.stderr.write("".join(kept))
                 sys.stderr.flush()
     _quiet_python_loggers()
+
+
+def _import_all(modules):
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
 
 
 def _quiet_python_loggers():

@@ -60,8 +60,9 @@ def test_frozen_card(tiny_exports):
 def test_clear_errors(tiny_model_dirs, tmp_path, capsys, argv, message):
     out = tmp_path / "x"
     assert main(["export", tiny_model_dirs["plain"], str(out)] + argv) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: ") and message in err
+    err = capsys.readouterr().err.splitlines()  # progress lines, then the error
+    assert err[-1].startswith("error: ") and message in err[-1]
+    assert not [line for line in err if line.startswith("error")][:-1]
     assert not out.exists() and _leftovers(tmp_path) == []
 
 
