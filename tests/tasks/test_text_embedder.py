@@ -123,3 +123,10 @@ def test_settings_without_and_with_sentence_transformers_files(tmp_path):
     (tmp_path / "1_Pooling" / "config.json").write_text('{"pooling_mode_max_tokens": true}')
     with pytest.raises(InputError, match="not supported"):
         sentence_transformers_settings([str(tmp_path)], 512)
+
+
+def test_docstring_example_runs(minilm_path):
+    import doctest
+
+    result = doctest.testmod(text_embedder, verbose=False)
+    assert result.attempted > 0 and result.failed == 0
