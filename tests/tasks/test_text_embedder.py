@@ -12,7 +12,7 @@ from bert_keras.errors import InputError, InputTypeError
 from bert_keras.tasks import text_embedder
 from bert_keras.tasks.text_embedder import TextEmbedder, sentence_transformers_settings
 from tests.conftest import FIXTURES, shared_path
-from tests.tiny_classifier import TOY_VOCAB, tiny_model_dir
+from tests.tiny_classifier import tiny_model_dir
 
 GOLDEN = os.path.join(FIXTURES, "minilm_embeddings.npz")
 
