@@ -26,5 +26,6 @@ def run(args):
                           verify=not args.no_verify, sequence_length=args.max_seq_length,
                           normalize=False if args.no_normalize else None)
     print(f"exported embedding SavedModel -> {out}")
-    print(f"  try: saved_model_cli run --dir {out} --tag_set serve "
-          "--signature_def serving_default --input_exprs 'text=[\"a fine film\"]'")
+    print(f"""  try: python -c "import tensorflow as tf, tensorflow_text; """
+          f"""m = tf.saved_model.load('{out}'); """
+          f"""print(m.signatures['serving_default'](text=tf.constant(['a fine film'])))\"""")

@@ -4,8 +4,9 @@ embeddings out, tokenizer included.
     serving_default(text: string [batch]) -> {"embedding": float32 [batch, H]}
     OUT/assets.extra/embedder.json: pooling, normalize, sequence_length, dimension
 
-    $ saved_model_cli run --dir OUT --tag_set serve --signature_def serving_default \\
-        --input_exprs 'text=["A man is playing a guitar."]'
+    import tensorflow as tf, tensorflow_text  # tensorflow_text registers the tokenizer ops
+    model = tf.saved_model.load("OUT")
+    model.signatures["serving_default"](text=tf.constant(["A man is playing a guitar."]))
 
 Consumers need only TensorFlow and `import tensorflow_text` (the tokenizer's
 ops). Each request is padded to its longest text, at most the embedder's

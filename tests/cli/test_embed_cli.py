@@ -125,3 +125,20 @@ def test_help_does_not_import_tensorflow():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=env, timeout=300)
     assert result.stdout.strip() == "False", result.stderr[-2000:]
+
+
+def test_progress_only_on_a_terminal(setup, tmp_path, monkeypatch):
+    _, model, _ = setup
+    src = tmp_path / "in.txt"
+    src.write_text("\n".join(LINES))
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for tty, out in ((True, "a.npy"), (False, "b.npy")):
+        err = Terminal() if tty else io.StringIO()
+        monkeypatch.setattr(sys, "stderr", err)
+        assert main(["embed", model, "--input", str(src), "--output", str(tmp_path / out),
+                     "--max-seq-length", "16"]) == 0
+        assert ("\rembedding 4/4 (100%)" in err.getvalue()) == tty

@@ -45,3 +45,12 @@ def test_unknown_mode_and_config_roundtrip():
         SentencePooling("max")
     layer = SentencePooling.from_config(SentencePooling("cls", normalize=False).get_config())
     assert (layer.mode, layer.normalize) == ("cls", False)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from bert_keras.layers import sentence_pooling
+
+    result = doctest.testmod(sentence_pooling, verbose=False)
+    assert result.attempted > 0 and result.failed == 0

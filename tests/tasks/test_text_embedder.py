@@ -12,7 +12,7 @@ from bert_keras.errors import InputError, InputTypeError
 from bert_keras.tasks import text_embedder
 from bert_keras.tasks.text_embedder import TextEmbedder, sentence_transformers_settings
 from tests.conftest import FIXTURES, shared_path
-from tests.tiny_classifier import TOY_VOCAB, tiny_model_dir
+from tests.tiny_classifier import tiny_model_dir
 
 GOLDEN = os.path.join(FIXTURES, "minilm_embeddings.npz")
 
@@ -123,3 +123,10 @@ def test_settings_without_and_with_sentence_transformers_files(tmp_path):
     (tmp_path / "1_Pooling" / "config.json").write_text('{"pooling_mode_max_tokens": true}')
     with pytest.raises(InputError, match="not supported"):
         sentence_transformers_settings([str(tmp_path)], 512)
+
+
+def test_docstring_example_runs(minilm_path):
+    import doctest
+
+    result = doctest.testmod(text_embedder, verbose=False)
+    assert result.attempted > 0 and result.failed == 0
