@@ -72,7 +72,7 @@ def test_export_refuses_seq_length_above_max_positions(tiny_dir, tmp_path, capsy
 
     capsys.readouterr()
     assert main(["export", tiny_dir, str(tmp_path / "out"), "--seq-length", str(MAX + 1)]) == 2
-    err = capsys.readouterr().err
+    err = capsys.readouterr().err.splitlines()[-1]  # progress lines, then the error
     assert err.startswith("error: ") and str(MAX) in err and str(MAX + 1) in err
     assert not (tmp_path / "out").exists()
 

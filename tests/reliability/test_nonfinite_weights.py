@@ -90,7 +90,9 @@ def test_predict_refuses_nonfinite_outputs():
         out[-1, 0] = np.nan
         return out
 
-    task = {"type": "classification", "num_classes": 2, "labels": ["neg", "pos"]}
+    from bert_keras.data.tasks import get_task
+
+    task = get_task("sst2")
     with pytest.raises(InputError, match="NaN/Inf for 1 of 3 texts"):
         predict(nan_model, Pre(), task, ["a", "b", "c"])
 
