@@ -124,8 +124,10 @@ class TrainingJob:
 class RunDirectory:
     """`out` of a training run: checks it, compares settings, holds state.
 
-    `open` refuses a directory that is not a run of ours, or a run with
-    other settings; `complete` is True when the same run already finished.
+    Creating one refuses a directory that is not a run of ours, a run of
+    an older bert_keras, or a run with other settings (unless `overwrite`),
+    and records the settings; `complete` is True when the same run already
+    finished.
     """
 
     def __init__(self, out, settings, chief=True, overwrite=False, log=print):
@@ -154,6 +156,12 @@ class RunDirectory:
         ours = os.path.isdir(state_dir) and (
             os.path.isfile(os.path.join(state_dir, RUN))
             or all(e in (TRAINING_DIR, LOGS_DIR) or e.startswith(".save-") for e in entries))
+        older = (os.path.isfile(os.path.join(state_dir, STATE))
+                 and not os.path.isfile(os.path.join(state_dir, RUN)))
+        if older and not overwrite:
+            raise OutputExistsError(
+                f"{out} holds a run of an older bert_keras (no {TRAINING_DIR}/{RUN}) that "
+                "cannot be resumed; use --overwrite to train again, or another --out")
         if entries and not ours and not overwrite:
             raise OutputExistsError(f"{out} exists and is not a training run of ours "
                                     "(use --overwrite to replace it)")
@@ -164,10 +172,6 @@ class RunDirectory:
         if overwrite:
             for name in (CHECKPOINT, STATE, RUN):
                 _remove(os.path.join(state_dir, name))
-        elif stored is None and os.path.isfile(os.path.join(state_dir, STATE)):
-            raise OutputExistsError(
-                f"{out} holds a run of an older bert_keras (no {TRAINING_DIR}/{RUN}); "
-                "use --overwrite to train again")
         elif stored is not None:
             diff = settings_difference(stored.get("settings", {}), self.settings)
             if diff:

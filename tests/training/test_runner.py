@@ -110,3 +110,26 @@ def test_docstring_examples():
     for module in (runner, progress):
         result = doctest.testmod(module, verbose=False)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_run_directory_rules(tmp_path):
+    from bert_keras.training.runner import RunDirectory
+
+    settings = {"options": {"epochs": 1}}
+    # A run killed before it wrote anything but its (empty) state directory is ours.
+    (tmp_path / "early" / "training").mkdir(parents=True)
+    assert not RunDirectory(tmp_path / "early", settings).complete
+    # A fine-tuning directory of the previous version cannot be resumed: said clearly.
+    old = tmp_path / "old"
+    (old / "training").mkdir(parents=True)
+    (old / "training" / "state.json").write_text('{"complete": true}')
+    (old / "bert_keras.json").write_text("{}")
+    with pytest.raises(FileExistsError, match="older bert_keras"):
+        RunDirectory(old, settings)
+    assert RunDirectory(old, settings, overwrite=True).complete is False
+    # A finished run with the same settings is reported complete.
+    done = RunDirectory(tmp_path / "done", settings)
+    done.write_state({"complete": True})
+    assert RunDirectory(tmp_path / "done", settings).complete
+    with pytest.raises(ValueError, match="options.epochs: 1 in the stored run, 2 now"):
+        RunDirectory(tmp_path / "done", {"options": {"epochs": 2}})
