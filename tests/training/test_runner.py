@@ -11,7 +11,8 @@ import sys
 import numpy as np
 import pytest
 
-from bert_keras.training.runner import KILL_AT_STEP_ENV, settings_difference
+from bert_keras.training.run_directory import settings_difference
+from bert_keras.training.runner import KILL_AT_STEP_ENV
 from tests.conftest import REPO, shared_path
 from tests.tiny_classifier import tiny_model_dir, write_toy_sst2
 
@@ -105,15 +106,15 @@ def test_unknown_precision_is_refused(precision):
 def test_docstring_examples():
     import doctest
 
-    from bert_keras.training import progress, runner
+    from bert_keras.training import checkpoint, progress, run_directory, runner
 
-    for module in (runner, progress):
+    for module in (runner, run_directory, checkpoint, progress):
         result = doctest.testmod(module, verbose=False)
         assert result.attempted > 0 and result.failed == 0, module.__name__
 
 
 def test_run_directory_rules(tmp_path):
-    from bert_keras.training.runner import RunDirectory
+    from bert_keras.training.run_directory import RunDirectory
 
     settings = {"options": {"epochs": 1}}
     # A run killed before it wrote anything but its (empty) state directory is ours.
