@@ -9,6 +9,9 @@
                                               # on WikiText-2 vs random (all / 2k labels)
     python bench/accuracy_glue.py tnews       # Chinese vocab, TNEWS dev split 8k/2k (seed 0):
                                               # tiny BERT from scratch and pretrained on TNEWS text
+    python bench/accuracy_glue.py small       # SST-2, first 4,000 train rows, 1 epoch, full dev:
+                                              # our default recipe vs HF PyTorch, same recipe,
+                                              # each in its own process (HF when torch is installed)
     python bench/accuracy_glue.py all
 
 Each run prints one `RESULT {...}` JSON line. Data: ../shared/data (or
@@ -257,13 +260,117 @@ def tnews(args):
                                options)
 
 
+SMALL_ROWS = 4000
+
+
+def small(args):
+    """Do the defaults hold where data is small? Each side in its own
+    process (TF and PyTorch thread pools slow each other)."""
+    import importlib.util
+    import subprocess
+
+    lines = {}
+    sides = ["small-ours"] + (["small-hf"] if importlib.util.find_spec("torch") else [])
+    for side in sides:
+        cmd = [sys.executable, os.path.abspath(__file__), side] + (
+            ["--overwrite"] if args.overwrite else [])
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        sys.stderr.write(proc.stderr[-2000:])
+        found = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+        if proc.returncode or not found:
+            print(f"{side} failed (exit {proc.returncode})", flush=True)
+            continue
+        print(found[-1], flush=True)
+        lines[side] = json.loads(found[-1][len("RESULT "):])
+    if len(lines) == 2:
+        ours, hf = lines["small-ours"]["value"], lines["small-hf"]["value"]
+        print("RESULT " + json.dumps({"run": "sst2-4k-defaults", "ours": ours, "hf": hf,
+                                      "ours_minus_hf": round(ours - hf, 2)}), flush=True)
+
+
+def small_ours(args):
+    """Our default recipe (FinetuneOptions defaults), bf16."""
+    return run_minilm("minilm-sst2-4k-defaults", "sst2", data("SST-2", "train.tsv"),
+                      data("SST-2", "dev.tsv"), None, args, epochs=1,
+                      max_train_examples=SMALL_ROWS)
+
+
+def small_hf(args):
+    """HF PyTorch BertForSequenceClassification, the same recipe as our
+    defaults: AdamW lr 5e-5 (no decay on LayerNorm/bias, weight decay 0.01),
+    10% linear warmup then linear decay, batch 32, clip 1.0, max length 128,
+    bf16 autocast, 1 epoch over the same 4,000 rows, full dev."""
+    import numpy as np
+    import torch
+    from transformers import (AutoTokenizer, BertForSequenceClassification,
+                              DataCollatorWithPadding, get_linear_schedule_with_warmup)
+
+    from bert_keras.checkpoints.builtin import resolve_builtin
+    from bert_keras.data.tasks import get_task
+
+    torch.manual_seed(0)
+    task = get_task("sst2")
+    train = task.read(data("SST-2", "train.tsv"))
+    train = train.take(range(SMALL_ROWS))
+    dev = task.read(data("SST-2", "dev.tsv"))
+    path = resolve_builtin(MINILM)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = BertForSequenceClassification.from_pretrained(path, num_labels=2)
+    no_decay = ("bias", "LayerNorm.weight")
+    groups = [{"params": [p for n, p in model.named_parameters()
+                          if not n.endswith(no_decay)], "weight_decay": 0.01},
+              {"params": [p for n, p in model.named_parameters()
+                          if n.endswith(no_decay)], "weight_decay": 0.0}]
+    optimizer = torch.optim.AdamW(groups, lr=5e-5, eps=1e-6)
+    batch = 32
+    steps = -(-len(train) // batch)
+    schedule = get_linear_schedule_with_warmup(optimizer, int(round(0.1 * steps)), steps)
+    collate = DataCollatorWithPadding(tokenizer)
+
+    def features(examples, order):
+        enc = tokenizer([examples.text_a[i] for i in order], truncation=True, max_length=128)
+        return [{**{k: enc[k][j] for k in enc}, "labels": int(examples.labels[i])}
+                for j, i in enumerate(order)]
+
+    order = np.random.default_rng(0).permutation(len(train))
+    model.train()
+    started = time.time()
+    for start in range(0, len(order), batch):
+        inputs = collate(features(train, order[start:start + batch]))
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            loss = model(**inputs).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad()
+    seconds = time.time() - started
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, len(dev), 128):
+            rows = list(range(start, min(start + 128, len(dev))))
+            inputs = collate(features(dev, rows))
+            labels = inputs.pop("labels")
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                logits = model(**inputs).logits
+            correct += int((logits.argmax(-1) == labels).sum())
+    value = round(100.0 * correct / len(dev), 2)
+    print("RESULT " + json.dumps({
+        "run": "hf-sst2-4k", "metric": "accuracy", "value": value, "steps": steps,
+        "train_examples": len(train), "train_examples_per_s": round(len(train) / seconds, 1),
+        "lr": 5e-5, "batch_size": batch, "warmup": 0.1, "epochs": 1, "precision": "bf16",
+        "torch_threads": torch.get_num_threads()}), flush=True)
+
+
 RUNS = {"sst2": sst2, "mrpc": mrpc, "cola": cola, "scratch": scratch,
-        "pretraining": pretraining, "tnews": tnews}
+        "pretraining": pretraining, "tnews": tnews, "small": small}
+ONE_SIDE = {"small-ours": small_ours, "small-hf": small_hf}  # run by `small`
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("runs", nargs="+", choices=list(RUNS) + ["all"])
+    p.add_argument("runs", nargs="+", choices=list(RUNS) + list(ONE_SIDE) + ["all"])
     p.add_argument("--epochs", type=float)
     p.add_argument("--lr", type=float)
     p.add_argument("--batch-size", type=int)
@@ -276,6 +383,9 @@ def main():
     args = p.parse_args()
     names = list(RUNS) if "all" in args.runs else args.runs
     for name in names:
+        if name in ONE_SIDE:
+            ONE_SIDE[name](args)
+            continue
         print(f"=== {name} ===", flush=True)
         RUNS[name](args)
 

@@ -71,7 +71,7 @@ def main():
 
     class Curve(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
-            step = (epoch + 1) * self.params["steps"]
+            step = int(self.model.optimizer.iterations.numpy())  # one fit per checkpoint
             print(f"  step {step:5d}: " + " ".join(
                 f"{k}={logs[k]:.4f}" for k in ("mlm_loss", "mlm_accuracy", "nsp_loss",
                                               "nsp_accuracy")), flush=True)

@@ -104,7 +104,7 @@ def save_classifier(model, out, base, task):
     md = BertModelDir(config=encoder.config, vocab=base.vocab,
                       weights=classifier_weights(model), tokenizer=base.tokenizer,
                       heads=["classifier"], source=base.source or base.path or "", task=task)
-    from bert_keras.training.runner import save_model_files
+    from bert_keras.training.checkpoint import save_model_files
 
     return save_model_files(md, out)
 

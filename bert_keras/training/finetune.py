@@ -26,8 +26,8 @@ import time
 import numpy as np
 
 from bert_keras.errors import InputError
-from bert_keras.training.runner import (
-    RunDirectory, RunnerOptions, TrainingJob, dtype_policy, fingerprint, run_training)
+from bert_keras.training.run_directory import RunDirectory, fingerprint
+from bert_keras.training.runner import RunnerOptions, TrainingJob, dtype_policy, run_training
 
 
 @dataclasses.dataclass

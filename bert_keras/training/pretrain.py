@@ -19,9 +19,9 @@ import os
 
 from bert_keras.config import BertConfig
 from bert_keras.errors import InputError
-from bert_keras.training.runner import (
-    TRAINING_DIR, RunDirectory, RunnerOptions, TrainingJob, dtype_policy, fingerprint,
-    run_training, save_model_files)
+from bert_keras.training.checkpoint import save_model_files
+from bert_keras.training.run_directory import TRAINING_DIR, RunDirectory, fingerprint
+from bert_keras.training.runner import RunnerOptions, TrainingJob, dtype_policy, run_training
 
 
 def build_optimizer(learning_rate, total_steps, warmup_steps, weight_decay=0.01,

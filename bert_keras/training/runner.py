@@ -39,30 +39,21 @@ task's kind (`JOBS` in `bert_keras.training.finetune`). Nothing else
 changes: checkpoints, resume, settings checks, best-by-dev, the NaN guard,
 progress and TensorBoard come from here.
 
-    >>> from bert_keras.training.runner import settings_difference
-    >>> settings_difference({"options": {"lr": 3e-5, "epochs": 3}},
-    ...                     {"options": {"lr": 5e-5, "epochs": 3}})
-    ['options.lr: 3e-05 in the stored run, 5e-05 now']
+    >>> from bert_keras.training.runner import RunnerOptions, dtype_policy
+    >>> RunnerOptions().checkpoint_every, dtype_policy("bf16")
+    (500, 'mixed_bfloat16')
 """
 
 import dataclasses
-import hashlib
-import json
 import math
 import os
-import shutil
 import signal
 import time
 
-import numpy as np
+from bert_keras.errors import InputError
+from bert_keras.training import checkpoint
+from bert_keras.training.run_directory import LOGS_DIR
 
-from bert_keras.errors import InputError, OutputExistsError
-
-CHECKPOINT = "checkpoint.npz"
-STATE = "state.json"
-RUN = "run.json"
-TRAINING_DIR = "training"
-LOGS_DIR = "logs"
 # Set to a step number by tests: the process SIGKILLs itself after that step.
 KILL_AT_STEP_ENV = "BERT_KERAS_TEST_KILL_AT_STEP"
 
@@ -121,128 +112,6 @@ class TrainingJob:
         raise NotImplementedError
 
 
-class RunDirectory:
-    """`out` of a training run: checks it, compares settings, holds state.
-
-    `open` refuses a directory that is not a run of ours, or a run with
-    other settings; `complete` is True when the same run already finished.
-    """
-
-    def __init__(self, out, settings, chief=True, overwrite=False, log=print):
-        self.out = os.path.abspath(os.fspath(out))
-        self.settings = json.loads(json.dumps(settings, default=str))
-        self.chief, self.log = chief, log
-        if chief:
-            self.state_dir = os.path.join(self.out, TRAINING_DIR)
-            self._check(overwrite)
-        else:  # other workers keep throw-away state
-            import tempfile
-
-            self.state_dir = tempfile.mkdtemp(prefix="bert-keras-worker-")
-        self.state = _read_json(os.path.join(self.state_dir, STATE)) or {}
-        self.complete = bool(self.state.get("complete"))
-
-    @property
-    def checkpoint(self):
-        return os.path.join(self.state_dir, CHECKPOINT)
-
-    def _check(self, overwrite):
-        out, state_dir = self.out, self.state_dir
-        if os.path.exists(out) and not os.path.isdir(out):
-            raise OutputExistsError(f"{out} exists and is a file, not a directory")
-        entries = os.listdir(out) if os.path.isdir(out) else []
-        ours = os.path.isdir(state_dir) and (
-            os.path.isfile(os.path.join(state_dir, RUN))
-            or all(e in (TRAINING_DIR, LOGS_DIR) or e.startswith(".save-") for e in entries))
-        if entries and not ours and not overwrite:
-            raise OutputExistsError(f"{out} exists and is not a training run of ours "
-                                    "(use --overwrite to replace it)")
-        for e in entries:  # staging directories of killed saves
-            if e.startswith(".save-"):
-                shutil.rmtree(os.path.join(out, e), ignore_errors=True)
-        stored = _read_json(os.path.join(state_dir, RUN))
-        if overwrite:
-            for name in (CHECKPOINT, STATE, RUN):
-                _remove(os.path.join(state_dir, name))
-        elif stored is None and os.path.isfile(os.path.join(state_dir, STATE)):
-            raise OutputExistsError(
-                f"{out} holds a run of an older bert_keras (no {TRAINING_DIR}/{RUN}); "
-                "use --overwrite to train again")
-        elif stored is not None:
-            diff = settings_difference(stored.get("settings", {}), self.settings)
-            if diff:
-                raise InputError(
-                    f"{out} holds a run with other settings ({'; '.join(diff)}); rerun "
-                    "with the same settings to resume it, choose another --out, or "
-                    "use --overwrite to start again")
-        os.makedirs(state_dir, exist_ok=True)
-        _write_json(os.path.join(state_dir, RUN), {"settings": self.settings})
-
-    def write_state(self, state):
-        self.state = state
-        if self.chief:
-            _write_json(os.path.join(self.state_dir, STATE), state)
-
-    def finish(self, keep_checkpoint=False):
-        if not self.chief:
-            shutil.rmtree(self.state_dir, ignore_errors=True)
-        elif not keep_checkpoint:
-            _remove(self.checkpoint)
-
-
-def settings_difference(stored, now, prefix=""):
-    """Human-readable differences between two settings dicts (nested dicts
-    are compared key by key, named `outer.inner`)."""
-    diff = []
-    for key in sorted(set(stored) | set(now)):
-        old, new = stored.get(key), now.get(key)
-        if isinstance(old, dict) and isinstance(new, dict):
-            diff += settings_difference(old, new, f"{prefix}{key}.")
-        elif old != new:
-            diff.append(f"{prefix}{key}: {_short(old)} in the stored run, {_short(new)} now")
-    return diff
-
-
-def _short(value):
-    text = json.dumps(value, default=str) if not isinstance(value, (int, float)) else repr(value)
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
-def fingerprint(data):
-    """What identifies training data in the settings: a path and the
-    SHA-256 of its content (all files, for a directory or a list), or a
-    hash of in-memory examples."""
-    if data is None:
-        return None
-    if isinstance(data, (str, os.PathLike)):
-        return {"path": os.path.abspath(os.fspath(data)), "sha256": _hash_paths([data])}
-    if isinstance(data, (list, tuple)) and all(isinstance(d, (str, os.PathLike)) for d in data):
-        return {"paths": [os.path.abspath(os.fspath(d)) for d in data],
-                "sha256": _hash_paths(data)}
-    digest = hashlib.sha256()
-    for name in ("text_a", "text_b", "labels"):
-        value = getattr(data, name, None)
-        digest.update(json.dumps(None if value is None else [str(v) for v in value]).encode())
-    return {"examples": len(data), "sha256": digest.hexdigest()}
-
-
-def _hash_paths(paths):
-    from bert_keras.data.pretraining import expand_paths
-
-    digest = hashlib.sha256()
-    for path in paths:
-        path = os.fspath(path)
-        files = [path] if os.path.isfile(path) else sorted(expand_paths([path]))
-        for name in files:
-            if not os.path.isfile(name):
-                continue
-            digest.update(os.path.basename(name).encode())
-            with open(name, "rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    digest.update(block)
-    return digest.hexdigest()
-
-
 def run_training(job, run, options, log=print, callbacks=()):
     """Trains `job` in `run` (a `RunDirectory`); returns the final state."""
     import keras
@@ -261,7 +130,7 @@ def run_training(job, run, options, log=print, callbacks=()):
              "best": None, "history": [], "train_history": [], "complete": False,
              "train_seconds": 0.0}
     if os.path.isfile(run.checkpoint):
-        state = _restore(run.checkpoint, model)
+        state = checkpoint.restore_checkpoint(run.checkpoint, model)
         log(f"resuming from step {state['global_step']} of {total} ({run.checkpoint})")
     state["run"] = dict(job.summary)
     state["resumed_from"] = state["global_step"]
@@ -357,7 +226,7 @@ def _evaluate_and_keep_best(job, model, run, state, step, progress, writer):
 
 def _checkpoint(run, model, state):
     if run.chief:
-        _save(run.checkpoint, model, state)
+        checkpoint.save_checkpoint(run.checkpoint, model, state)
     run.write_state(state)
 
 
@@ -413,100 +282,3 @@ class _StepWatcher:
                     os.kill(os.getpid(), signal.SIGKILL)
 
         return StepWatcher(*args, **kwargs)
-
-
-def _save(path, model, state):
-    """Weights + optimizer slots + progress in one file, renamed into place.
-    A non-finite weight is never checkpointed."""
-    arrays = {f"model/{i}": np.asarray(v.numpy()) for i, v in enumerate(model.weights)}
-    arrays.update({f"optimizer/{i}": np.asarray(v.numpy())
-                   for i, v in enumerate(model.optimizer.variables)})
-    for name, value in arrays.items():
-        if value.dtype.kind == "f" and not np.isfinite(value).all():
-            raise InputError(f"{os.path.dirname(path)}: {name} has NaN/Inf values at step "
-                             f"{state['global_step']}; not checkpointed. Lower --lr, or "
-                             "check the model for NaN/Inf weights.")
-    arrays["state"] = np.array(json.dumps(state, default=str))
-    tmp = path + ".tmp.npz"
-    try:
-        with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        _remove(tmp)
-        raise
-
-
-def _restore(path, model):
-    try:
-        with np.load(path) as data:
-            arrays = {k: data[k] for k in data.files}
-        state = json.loads(str(arrays["state"]))
-    except Exception as e:  # a torn file cannot be ours; say so clearly
-        raise InputError(f"{path}: unreadable checkpoint ({e}); delete it or use --overwrite")
-    for prefix, variables in (("model", model.weights),
-                              ("optimizer", model.optimizer.variables)):
-        count = sum(1 for k in arrays if k.startswith(prefix + "/"))
-        if count != len(variables):
-            raise InputError(f"{path}: {count} {prefix} tensors, the model has "
-                             f"{len(variables)}; use --overwrite to start again")
-        for i, v in enumerate(variables):
-            v.assign(arrays[f"{prefix}/{i}"])
-    return state
-
-
-def save_model_files(model_dir, out):
-    """Writes a `BertModelDir` into `out`, keeping other files there (the
-    training state): staged beside `out` (never inside a model directory),
-    under the lock of `out`, then each file renamed into place, metadata
-    last, so a crash never leaves a torn weights file. What a killed save
-    left is removed first."""
-    import glob
-    import tempfile
-
-    from bert_keras.checkpoints.model_dir import META_FILE, save_model_dir
-    from bert_keras.utils.atomic_dir import remove_debris, staging_prefix
-    from bert_keras.utils.output_lock import output_lock
-
-    out = os.path.abspath(out)
-    if not os.path.isdir(out):
-        return save_model_dir(model_dir, out)
-    with output_lock(out):
-        remove_debris(out)
-        for stale in glob.glob(os.path.join(glob.escape(out), ".save-*")):  # older releases
-            shutil.rmtree(stale, ignore_errors=True)
-        staging = tempfile.mkdtemp(prefix=f"{staging_prefix(out, 'save')}{os.getpid()}-",
-                                   dir=os.path.dirname(out))
-        try:
-            written = save_model_dir(model_dir, os.path.join(staging, "model"))
-            # Every file of the model (tokenizer files too), metadata last.
-            names = sorted(os.listdir(written), key=lambda name: name == META_FILE)
-            for name in names:
-                os.replace(os.path.join(written, name), os.path.join(out, name))
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    return out
-
-
-def _read_json(path):
-    if not os.path.isfile(path):
-        return None
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path}: unreadable ({e}); delete it or use --overwrite") from None
-
-
-def _write_json(path, value):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=1, default=str)
-    os.replace(tmp, path)
-
-
-def _remove(path):
-    if os.path.exists(path):
-        os.remove(path)

@@ -83,7 +83,7 @@ def test_multi_worker_needs_tf_config(tmp_path, sample_text, capsys, monkeypatch
 def test_existing_output_is_refused(pretrained, sample_text, capsys, tmp_path):
     # A finished run with other settings (here the vocabulary) is not reused.
     assert main(["pretrain", "--corpus", sample_text, "--out", pretrained, *FAST]) == 2
-    assert "other settings (vocab:" in capsys.readouterr().err
+    assert "other settings (vocab.trained: 400 in the stored run, 8000 now)" in capsys.readouterr().err
     # A directory that is not a run of ours is left alone.
     foreign = tmp_path / "foreign"
     foreign.mkdir()

@@ -76,26 +76,26 @@ def test_run_killed_before_its_first_checkpoint_restarts(data, tmp_path):
 @pytest.mark.data_loss
 def test_full_disk_at_the_first_checkpoint_then_the_same_command_restarts(
         data, tmp_path, monkeypatch):
-    from bert_keras.training import runner
+    from bert_keras.training import checkpoint
     from bert_keras.training.finetune import FinetuneOptions, finetune
 
     _, base, train, dev = data
     out = tmp_path / "out"
     options = dict(epochs=1, batch_size=4, max_seq_length=32, checkpoint_every=1,
                    tensorboard=False, verbose=0)
-    real_save = runner._save
+    real_save = checkpoint.save_checkpoint
 
     def full_disk(path, model, state):
         with open(path + ".tmp.npz", "wb") as f:
             f.write(b"partial")
-        runner._remove(path + ".tmp.npz")  # what _save does on failure
+        os.remove(path + ".tmp.npz")  # what save_checkpoint does on failure
         raise OSError(errno.ENOSPC, "No space left on device", path)
 
-    monkeypatch.setattr(runner, "_save", full_disk)
+    monkeypatch.setattr(checkpoint, "save_checkpoint", full_disk)
     with pytest.raises(OSError, match="No space left"):
         finetune(base, "sst2", train, dev, out, FinetuneOptions(**options), log=lambda m: None)
     assert sorted(os.listdir(out / "training")) == ["run.json"]  # no debris
-    monkeypatch.setattr(runner, "_save", real_save)
+    monkeypatch.setattr(checkpoint, "save_checkpoint", real_save)
     # Other settings are refused, naming the difference; the same ones restart.
     with pytest.raises(ValueError, match=r"options\.seed: 0 in the stored run, 1 now"):
         finetune(base, "sst2", train, dev, out, FinetuneOptions(seed=1, **options),

@@ -11,7 +11,8 @@ import sys
 import numpy as np
 import pytest
 
-from bert_keras.training.runner import KILL_AT_STEP_ENV, settings_difference
+from bert_keras.training.run_directory import settings_difference
+from bert_keras.training.runner import KILL_AT_STEP_ENV
 from tests.conftest import REPO, shared_path
 from tests.tiny_classifier import tiny_model_dir, write_toy_sst2
 
@@ -105,8 +106,31 @@ def test_unknown_precision_is_refused(precision):
 def test_docstring_examples():
     import doctest
 
-    from bert_keras.training import progress, runner
+    from bert_keras.training import checkpoint, progress, run_directory, runner
 
-    for module in (runner, progress):
+    for module in (runner, run_directory, checkpoint, progress):
         result = doctest.testmod(module, verbose=False)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_run_directory_rules(tmp_path):
+    from bert_keras.training.run_directory import RunDirectory
+
+    settings = {"options": {"epochs": 1}}
+    # A run killed before it wrote anything but its (empty) state directory is ours.
+    (tmp_path / "early" / "training").mkdir(parents=True)
+    assert not RunDirectory(tmp_path / "early", settings).complete
+    # A fine-tuning directory of the previous version cannot be resumed: said clearly.
+    old = tmp_path / "old"
+    (old / "training").mkdir(parents=True)
+    (old / "training" / "state.json").write_text('{"complete": true}')
+    (old / "bert_keras.json").write_text("{}")
+    with pytest.raises(FileExistsError, match="older bert_keras"):
+        RunDirectory(old, settings)
+    assert RunDirectory(old, settings, overwrite=True).complete is False
+    # A finished run with the same settings is reported complete.
+    done = RunDirectory(tmp_path / "done", settings)
+    done.write_state({"complete": True})
+    assert RunDirectory(tmp_path / "done", settings).complete
+    with pytest.raises(ValueError, match="options.epochs: 1 in the stored run, 2 now"):
+        RunDirectory(tmp_path / "done", {"options": {"epochs": 2}})
