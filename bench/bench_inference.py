@@ -1,4 +1,6 @@
-"""Inference throughput, strings -> pooled vectors, on SST-2 dev, in one run:
+"""Inference throughput, strings -> pooled vectors, on SST-2 dev; every row
+runs in its own process (TensorFlow's and PyTorch's thread pools in one
+process slow each other down several-fold), ratios computed in the driver:
 
   * bert_keras `BertEncoder`: fixed length 128 and dynamic length with
     length-sorted batches; fp32 and `mixed_bfloat16`; a `tf.function` graph,
@@ -22,8 +24,10 @@ column is the largest difference of the pooled vectors from bert_keras fp32.
     python bench/bench_inference.py            # all 872 sentences
     python bench/bench_inference.py --limit 256 --skip torch
 
-A run on the shared 2-core CPU (AVX512-BF16, load average ~8 from other
-jobs, so wall times are several times below an idle machine's; the process
+A run on the shared 2-core CPU, made BEFORE rows ran in their own processes
+(so the HF PyTorch rows below are far under their real speed; see
+bench/bench_serving.py for a fair, per-process comparison) (AVX512-BF16,
+load average ~8 from other jobs, so wall times are several times below an idle machine's; the process
 CPU-time column is steadier; torch suffers most from the sharing):
 
     pipeline                                 sent/s  sent/cpu-s  max|diff|
@@ -52,8 +56,11 @@ is a plain fp32 `tf.function`.
 """
 
 import argparse
+import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -298,6 +305,9 @@ def main(argv=None):
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["fixed", "bf16", "xla", "keras-hub", "torch", "tokenizers"],
                         help="leave out groups of rows")
+    parser.add_argument("--row", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--outdir", help=argparse.SUPPRESS)
+    parser.add_argument("--tokenizers-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     import tensorflow as tf
@@ -308,51 +318,76 @@ def main(argv=None):
     sentences = load_sst2_dev(args.data, args.limit)
     hf_dir = resolve_builtin(DEFAULT_MODEL)
     model = read_any(DEFAULT_MODEL)
+    if args.tokenizers_only:
+        return tokenizers_main(args, model, hf_dir, sentences)
     print(f"SST-2 dev: {len(sentences)} sentences; model {DEFAULT_MODEL} "
           f"(L{model.config.num_layers}/H{model.config.hidden_size}); batch {args.batch_size}; "
           f"TF {tf.__version__}, {os.cpu_count()} CPUs")
 
-    rows = []  # (name, sentences/s, sentences per CPU second, max|diff|)
-    reference = None
+    skip = set(args.skip)
+    bs = args.batch_size
+    specs = [("bert_keras fp32 dynamic sorted", lambda: OursPipeline(model, None, True, False, bs))]
+    if "xla" not in skip:
+        specs.append(("bert_keras fp32 dynamic sorted XLA",
+                      lambda: OursPipeline(model, None, True, True, bs)))
+    if "bf16" not in skip:
+        specs.append(("bert_keras bf16 dynamic sorted",
+                      lambda: OursPipeline(model, "mixed_bfloat16", True, False, bs)))
+        if "xla" not in skip:
+            specs.append(("bert_keras bf16 dynamic sorted XLA",
+                          lambda: OursPipeline(model, "mixed_bfloat16", True, True, bs)))
+    if "fixed" not in skip:
+        specs.append(("bert_keras fp32 fixed 128", lambda: OursPipeline(model, None, False, False, bs)))
+        if "xla" not in skip:
+            specs.append(("bert_keras fp32 fixed 128 XLA",
+                          lambda: OursPipeline(model, None, False, True, bs)))
+    if "keras-hub" not in skip:
+        specs.append(("keras-hub BertBackbone fp32 fixed 128 *", lambda: KerasHubPipeline(hf_dir, bs)))
+    if "torch" not in skip:
+        specs.append(("HF PyTorch BertModel fp32 dynamic sorted",
+                      lambda: TorchPipeline(hf_dir, False, bs)))
+        specs.append(("HF PyTorch BertModel bf16 dynamic sorted",
+                      lambda: TorchPipeline(hf_dir, True, bs)))
 
-    def run(name, make):
-        nonlocal reference
+    if args.row is not None:  # a worker: one row, in this process
+        name, make = specs[args.row]
         start = time.perf_counter()
         try:
             pipeline = make()
         except ImportError as e:
             print(f"  {name}: skipped ({e})")
-            return
+            return 0
         pipeline.warm_up(sentences)
         setup = time.perf_counter() - start
         dt, cpu, pooled = timed(lambda: pipeline(sentences), args.repeats)
-        if reference is None:
-            reference = pooled
-        diff = float(np.abs(pooled - reference).max())
-        rows.append((name, len(sentences) / dt, len(sentences) / cpu, diff))
-        print(f"  {name:44s} {len(sentences) / dt:8.1f} sentences/s  "
-              f"max|diff| {diff:.1e}  (setup+warm-up {setup:.0f}s)", flush=True)
+        np.save(os.path.join(args.outdir, f"row{args.row}.npy"), pooled)
+        print("ROW " + json.dumps({"name": name, "speed": len(sentences) / dt,
+                                   "cpu_speed": len(sentences) / cpu, "setup": setup}))
+        return 0
 
-    skip = set(args.skip)
-    bs = args.batch_size
-    run("bert_keras fp32 dynamic sorted", lambda: OursPipeline(model, None, True, False, bs))
-    if "xla" not in skip:
-        run("bert_keras fp32 dynamic sorted XLA", lambda: OursPipeline(model, None, True, True, bs))
-    if "bf16" not in skip:
-        run("bert_keras bf16 dynamic sorted",
-            lambda: OursPipeline(model, "mixed_bfloat16", True, False, bs))
-        if "xla" not in skip:
-            run("bert_keras bf16 dynamic sorted XLA",
-                lambda: OursPipeline(model, "mixed_bfloat16", True, True, bs))
-    if "fixed" not in skip:
-        run("bert_keras fp32 fixed 128", lambda: OursPipeline(model, None, False, False, bs))
-        if "xla" not in skip:
-            run("bert_keras fp32 fixed 128 XLA", lambda: OursPipeline(model, None, False, True, bs))
-    if "keras-hub" not in skip:
-        run("keras-hub BertBackbone fp32 fixed 128 *", lambda: KerasHubPipeline(hf_dir, bs))
-    if "torch" not in skip:
-        run("HF PyTorch BertModel fp32 dynamic sorted", lambda: TorchPipeline(hf_dir, False, bs))
-        run("HF PyTorch BertModel bf16 dynamic sorted", lambda: TorchPipeline(hf_dir, True, bs))
+    # The driver: every row in its own process (TensorFlow's and PyTorch's
+    # thread pools in one process slow each other down several-fold).
+    rows = []  # (name, sentences/s, sentences per CPU second, max|diff|)
+    reference = None
+    with tempfile.TemporaryDirectory() as outdir:
+        for i, (name, _) in enumerate(specs):
+            cmd = [sys.executable, os.path.abspath(__file__), "--row", str(i), "--outdir", outdir,
+                   "--limit", str(args.limit), "--batch-size", str(bs), "--data", args.data,
+                   "--repeats", str(args.repeats), "--skip", *args.skip]
+            done = subprocess.run(cmd, capture_output=True, text=True)
+            lines = [l for l in done.stdout.splitlines() if l.startswith("ROW ")]
+            if done.returncode != 0 or not lines:
+                print(f"  {name}: failed or skipped {done.stdout.strip()[-200:]} "
+                      f"{done.stderr.strip()[-300:]}")
+                continue
+            r = json.loads(lines[-1][4:])
+            pooled = np.load(os.path.join(outdir, f"row{i}.npy"))
+            if reference is None:
+                reference = pooled
+            diff = float(np.abs(pooled - reference).max())
+            rows.append((name, r["speed"], r["cpu_speed"], diff))
+            print(f"  {name:44s} {r['speed']:8.1f} sentences/s  max|diff| {diff:.1e}  "
+                  f"(setup+warm-up {r['setup']:.0f}s, own process)", flush=True)
 
     print("\nstrings -> pooled vectors (end to end, incl. tokenization); "
           "sent/cpu-s = sentences per second of process CPU time")
@@ -371,18 +406,26 @@ def main(argv=None):
         print("* keras-hub's converter uses tanh-GELU although MiniLM was trained with exact "
               "GELU, hence its max|diff|.")
 
-    if "tokenizers" not in skip:
-        print("\ntokenization (a batch of all sentences, no special tokens)")
-        tok_rows = bench_tokenizers(model, hf_dir, sentences, max(3, args.repeats))
-        base = {n: s for n, s in tok_rows}
-        print(f"{'tokenizer':46s} {'sent/s':>10s} {'vs keras-hub':>13s} {'vs HF':>8s}"
-              "   (vs keras-hub = vs its tf.function row)")
-        for name, speed in tok_rows:
-            kh = base.get("keras-hub BertTokenizer, tf.function")
-            hf = base.get("HF tokenizers BertWordPiece")
-            print(f"{name:46s} {speed:10.0f} "
-                  f"{(f'{speed / kh:12.2f}x' if kh else '           -'):>13s} "
-                  f"{(f'{speed / hf:7.2f}x' if hf else '      -'):>8s}")
+    if "tokenizers" not in skip and not args.tokenizers_only:
+        # In its own process too (TF and the Rust tokenizers' thread pools).
+        cmd = [sys.executable, os.path.abspath(__file__), "--tokenizers-only", "--limit",
+               str(args.limit), "--data", args.data, "--repeats", str(args.repeats)]
+        print(subprocess.run(cmd, capture_output=True, text=True).stdout, end="")
+    return 0
+
+
+def tokenizers_main(args, model, hf_dir, sentences):
+    print("\ntokenization (a batch of all sentences, no special tokens)")
+    tok_rows = bench_tokenizers(model, hf_dir, sentences, max(3, args.repeats))
+    base = {n: s for n, s in tok_rows}
+    print(f"{'tokenizer':46s} {'sent/s':>10s} {'vs keras-hub':>13s} {'vs HF':>8s}"
+          "   (vs keras-hub = vs its tf.function row)")
+    for name, speed in tok_rows:
+        kh = base.get("keras-hub BertTokenizer, tf.function")
+        hf = base.get("HF tokenizers BertWordPiece")
+        print(f"{name:46s} {speed:10.0f} "
+              f"{(f'{speed / kh:12.2f}x' if kh else '           -'):>13s} "
+              f"{(f'{speed / hf:7.2f}x' if hf else '      -'):>8s}")
     return 0
 
 
