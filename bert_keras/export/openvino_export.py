@@ -17,6 +17,7 @@ import os
 MODEL_FILE = "model.xml"
 NEEDS_SAVED_MODEL = False
 PRECISIONS = ("f32", "bf16")
+INT8_DIR_NOTE = "int8 activations and weights (NNCF post-training quantization)"
 
 
 def write_model(graph, saved_model_dir, out_dir):
@@ -34,7 +35,7 @@ class OpenVinoRunner:
     plugin at an explicit inference precision (its default on AMX CPUs is
     bf16, which is not f32 parity)."""
 
-    def __init__(self, out_dir, threads=None, precision="f32", latency=False):
+    def __init__(self, out_dir, threads=None, precision="f32", latency=True):
         import openvino as ov
         import openvino.properties as props
         import openvino.properties.hint as hints
@@ -59,3 +60,32 @@ class OpenVinoRunner:
 
 def load_runner(out_dir, **options):
     return OpenVinoRunner(out_dir, **options)
+
+
+def quantize_int8(export_dir, out_dir, calibration_texts, batch_size=8):
+    """Post-training int8 quantization (NNCF, transformer preset with
+    SmoothQuant) of an OpenVINO export, calibrated on `calibration_texts`
+    tokenized with its tokenizer.json; the other files are copied. Needs
+    `pip install nncf`. Measure the accuracy cost before serving it
+    (bench/bench_serving.py reports it on SST-2 dev).
+    """
+    import shutil
+
+    import nncf
+    import openvino as ov
+
+    from bert_keras.export.tokenizer_json import encode_batch
+
+    texts = list(calibration_texts)
+    tokenizer = os.path.join(export_dir, "tokenizer.json")
+    batches = [encode_batch(tokenizer, texts[i:i + batch_size])
+               for i in range(0, len(texts), batch_size)]
+    model = ov.Core().read_model(os.path.join(export_dir, MODEL_FILE))
+    quantized = nncf.quantize(model, nncf.Dataset(batches), model_type=nncf.ModelType.TRANSFORMER,
+                              subset_size=len(batches))
+    os.makedirs(out_dir, exist_ok=True)
+    for name in os.listdir(export_dir):
+        if not name.startswith("model."):
+            shutil.copy(os.path.join(export_dir, name), out_dir)
+    ov.save_model(quantized, os.path.join(out_dir, MODEL_FILE), compress_to_fp16=False)
+    return out_dir
