@@ -3,8 +3,8 @@
 A fine-tuned classifier is a normal model directory whose `bert_keras.json`
 has a `task` entry (a `Task`, see `bert_keras.data.tasks`: name, labels,
 pair, type, sequence_length, pooling, and the columns of custom data) and
-whose weights include `classifier/kernel` `[H, N]` and `classifier/bias`
-`[N]`.
+whose weights include the classifier head (its tensors are named by the one
+weight layout in `bert_keras.checkpoints`).
 
 `pooling` is what the head reads: "cls", BERT's pooler output (tanh dense
 on `[CLS]`), or "mean", the average of the token vectors over the padding
@@ -84,8 +84,7 @@ def classifier_weights(model):
     """All weights in the canonical layout, head included."""
     encoder, head = classifier_parts(model)
     weights = canonical.read_encoder(encoder)
-    weights["classifier/kernel"] = np.asarray(head.dense.kernel.numpy(), "float32")
-    weights["classifier/bias"] = np.asarray(head.dense.bias.numpy(), "float32")
+    weights.update(canonical.read_head(head, "classifier"))
     return weights
 
 
@@ -103,7 +102,8 @@ def save_classifier(model, out, base, task):
     task = task.to_dict() if isinstance(task, Task) else task
     md = BertModelDir(config=encoder.config, vocab=base.vocab,
                       weights=classifier_weights(model), tokenizer=base.tokenizer,
-                      heads=["classifier"], source=base.source or base.path or "", task=task)
+                      heads=["classifier"], source=base.source or base.path or "", task=task,
+                      files=base.files)
     from bert_keras.training.checkpoint import save_model_files
 
     return save_model_files(md, out)
@@ -120,12 +120,7 @@ def load_classifier(src, dtype=None, sequence_length=None):
     encoder = build_encoder(md, dtype=dtype)
     model = build_classifier(encoder, task.num_classes, dropout=0.0, pooling=task.pooling)
     _, head = classifier_parts(model)
-    kernel, bias = md.weights["classifier/kernel"], md.weights["classifier/bias"]
-    if kernel.shape != tuple(head.dense.kernel.shape):
-        raise InputError(f"{src}: classifier/kernel has shape {kernel.shape}, expected "
-                         f"{tuple(head.dense.kernel.shape)}")
-    head.dense.kernel.assign(kernel)
-    head.dense.bias.assign(bias)
+    canonical.assign_head(head, "classifier", md.weights, str(src))
     preprocessor = BertPreprocessor(
         build_tokenizer(md), sequence_length or task.sequence_length,
         dynamic_length=True, max_sequence_length=md.config.max_position_embeddings)
