@@ -135,9 +135,10 @@ def run_training(job, run, options, log=print, callbacks=()):
     state["run"] = dict(job.summary)
     state["resumed_from"] = state["global_step"]
 
-    from bert_keras.training.progress import StepProgress
+    from bert_keras.utils.progress import Progress
 
-    progress = StepProgress(total, state["global_step"], enabled=options.progress)
+    progress = Progress("training", total=total, unit="step", interval=30.0,
+                        verbose=options.progress, initial=state["global_step"])
     writer = _summary_writer(run, options, log)
     watcher = _StepWatcher(state["global_step"], progress, writer)
     checkpoint_every = max(1, int(options.checkpoint_every))

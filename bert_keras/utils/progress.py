@@ -75,27 +75,32 @@ class Steps:
 class Progress:
     """A counter shown as a tqdm bar on a terminal, else as periodic lines.
 
-    `update(n)` adds `n`; `set(count, total=None)` sets the absolute count
-    (for callbacks that report "done so far")."""
+    `update(n, **values)` adds `n` (and shows `values`, e.g. the loss);
+    `set(count, total=None)` sets the absolute count (for callbacks that
+    report "done so far"); `write(message)` prints a line that does not tear
+    the bar. `initial` is where a resumed job starts counting."""
 
-    def __init__(self, description, total=None, unit="it", interval=10.0, verbose=True):
+    def __init__(self, description, total=None, unit="it", interval=10.0, verbose=True,
+                 initial=0):
         self.description, self.total, self.unit = description, total, unit
         self.interval = interval
-        self.count = 0
+        self.count = self._initial = int(initial)
+        self.values = {}
         self.verbose = verbose and not is_quiet()
         self._bar = None
         self._last_print = self._start = time.time()
-        self._printed = False
+        self._printed = None  # the count last printed as a plain line
         if self.verbose and stderr_is_terminal():
             try:
                 from tqdm import tqdm
             except ImportError:
                 tqdm = None
             if tqdm is not None:
-                self._bar = tqdm(total=total, desc=description, unit=unit,
+                self._bar = tqdm(total=total, initial=self.count, desc=description, unit=unit,
                                  file=sys.stderr, dynamic_ncols=True)
 
-    def update(self, n=1):
+    def update(self, n=1, **values):
+        self.values.update({k: v for k, v in values.items() if v is not None})
         self.set(self.count + n)
 
     def set(self, count, total=None):
@@ -107,17 +112,31 @@ class Progress:
         if not self.verbose:
             return
         if self._bar is not None:
+            if self.values:
+                self._bar.set_postfix({k: f"{v:.4g}" for k, v in self.values.items()},
+                                      refresh=False)
             self._bar.update(delta)
-        elif time.time() - self._last_print >= self.interval:
+        elif (time.time() - self._last_print >= self.interval
+              or (self.total and self.count >= self.total)):
             self._print_line()
+
+    def write(self, message):
+        """A line of its own (a dev score, a notice), nothing when quiet."""
+        if not self.verbose:
+            return
+        if self._bar is not None:
+            self._bar.write(message, file=sys.stderr)
+        else:
+            print(message, file=sys.stderr, flush=True)
 
     def _print_line(self):
         self._last_print = time.time()
-        self._printed = True
+        self._printed = self.count
         of = f"/{self.total}" if self.total else ""
-        rate = self.count / max(time.time() - self._start, 1e-9)
-        print(f"{self.description}: {self.count}{of} {self.unit} ({rate:.1f} {self.unit}/s)",
-              file=sys.stderr, flush=True)
+        rate = (self.count - self._initial) / max(time.time() - self._start, 1e-9)
+        shown = "".join(f" {k} {v:.4g}" for k, v in self.values.items())
+        print(f"{self.description}: {self.count}{of} {self.unit}{shown} "
+              f"({rate:.2f} {self.unit}/s)", file=sys.stderr, flush=True)
 
     def close(self):
         if not self.verbose:
@@ -125,7 +144,8 @@ class Progress:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-        elif self._printed or time.time() - self._start >= 2.0:
+        elif self._printed != self.count and (
+                self._printed is not None or time.time() - self._start >= 2.0):
             self._print_line()  # the final count (short jobs stay silent)
 
     def __enter__(self):

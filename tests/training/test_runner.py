@@ -105,9 +105,9 @@ def test_unknown_precision_is_refused(precision):
 def test_docstring_examples():
     import doctest
 
-    from bert_keras.training import checkpoint, progress, run_directory, runner
+    from bert_keras.training import checkpoint, run_directory, runner
 
-    for module in (runner, run_directory, checkpoint, progress):
+    for module in (runner, run_directory, checkpoint):
         result = doctest.testmod(module, verbose=False)
         assert result.attempted > 0 and result.failed == 0, module.__name__
 
