@@ -82,6 +82,19 @@ def save_model_dir(model, out, overwrite=False):
     return out
 
 
+def read_task_entry(path):
+    """The `task` entry of a model directory's `bert_keras.json` (None for a
+    model that was not fine-tuned), without reading its weights: the CLI
+    picks what to do by the task's `type` before loading anything."""
+    meta_path = os.path.join(path, META_FILE)
+    if not os.path.isfile(meta_path):
+        raise MissingFileError(f"{path} is not a bert_keras model directory (no {META_FILE})")
+    task = read_json(meta_path).get("task")
+    if task is not None and not isinstance(task, dict):
+        raise InputError(f"{meta_path}: malformed task entry {task!r}")
+    return task
+
+
 def read_model_dir(path):
     """Reads a directory written by `save_model_dir`."""
     meta_path = os.path.join(path, META_FILE)

@@ -155,7 +155,32 @@ TASKS = {
 ALIASES = {"sst-2": "sst2", "sts-b": "stsb", "mnli-m": "mnli"}
 
 
+# Modules that define the tasks of other kinds (QA, NER): each calls
+# `register_task` and `register_task_kind` when imported. Imported on first
+# lookup, so this module does not depend on them.
+KIND_MODULES = ()
+_kinds_loaded = False
+
+
+def _load_kinds():
+    global _kinds_loaded
+    if not _kinds_loaded:
+        import importlib
+
+        _kinds_loaded = True
+        for module in KIND_MODULES:
+            importlib.import_module(module)
+
+
+def register_task(task, *aliases):
+    """Makes `get_task(task.name)` (and each alias) return `task`."""
+    TASKS[task.name] = task
+    for alias in aliases:
+        ALIASES[alias] = task.name
+
+
 def get_task(name):
+    _load_kinds()
     key = ALIASES.get(name.lower(), name.lower())
     if key not in TASKS:
         raise InputError(f"unknown task {name!r}; known tasks: {', '.join(TASKS)} "
@@ -190,6 +215,7 @@ def register_task_kind(type_name, cls):
 
 def task_from_dict(d, source="bert_keras.json"):
     """Any task from its `task` entry, whatever its kind."""
+    _load_kinds()
     if not isinstance(d, dict) or d.get("type") not in _KINDS:
         kind = d.get("type") if isinstance(d, dict) else d
         raise InputError(f"{source}: unknown task type {kind!r}; known: {', '.join(_KINDS)}")

@@ -65,11 +65,42 @@ class FinetuneOptions:
 class ClassificationJob(TrainingJob):
     """Sentence (pair) classification and regression for the runner."""
 
-    def __init__(self, base, task, enc_train, enc_dev, options):
+    @classmethod
+    def read_data(cls, task, train, dev, options, log):
+        """(task, train examples, dev examples), read and checked before
+        anything is written. A task kind's job overrides this with its own
+        reader and checks (QA: questions, NER: tagged sentences)."""
+        train_ex = _read(task, train, options.skip_bad_rows, log)
+        if train_ex.labels is None:
+            raise InputError(f"{train_ex.source}: the training data has no labels")
+        if task.labels is None and not task.regression:
+            task = task.with_labels(train_ex.label_values)
+        if options.max_train_examples:
+            train_ex = train_ex.take(range(min(options.max_train_examples, len(train_ex))))
+        if not task.regression:
+            _check_labels(task, train_ex)
+        dev_ex = _read(task, dev, options.skip_bad_rows, log) if dev is not None else None
+        if dev_ex is not None and dev_ex.labels is None:
+            raise InputError(f"{dev_ex.source}: the dev data has no labels")
+        return task, train_ex, dev_ex
+
+    @classmethod
+    def settle_task(cls, task, options):
+        """The task with the head settings this run trains it with (stored
+        in the model directory)."""
+        return task.with_settings(sequence_length=options.max_seq_length,
+                                  pooling=options.pooling)
+
+    def __init__(self, base, task, train_ex, dev_ex, tokenizer, options):
         from bert_keras.training import batching
 
         self.base, self.task, self.options = base, task, options
+        enc_train = batching.encode(train_ex, tokenizer, options.max_seq_length,
+                                    task.regression)
+        enc_dev = (batching.encode(dev_ex, tokenizer, options.max_seq_length, task.regression)
+                   if dev_ex is not None else None)
         self.enc_train, self.enc_dev = enc_train, enc_dev
+        self.mean_length = float(enc_train.lengths.mean())
         self.batch_size = options.batch_size
         self.steps_per_epoch = batching.num_batches(
             enc_train.lengths, options.batch_size, options.max_seq_length)
@@ -119,7 +150,9 @@ class ClassificationJob(TrainingJob):
         save_classifier(model, out, self.base, self.task)
 
 
-# The job of each task kind (QA and NER add theirs).
+# The job of each task kind (the `type` of its task object). A new kind adds
+# its TrainingJob subclass here: `read_data`, `settle_task`, `__init__`
+# (features), `build_model`, `train_dataset`, `evaluate`, `save`.
 JOBS = {"classification": ClassificationJob, "regression": ClassificationJob}
 
 
@@ -131,8 +164,7 @@ def finetune(model, task, train, dev, out, options=None, log=print):
     from bert_keras.checkpoints.convert import read_any
     from bert_keras.checkpoints.loading import build_tokenizer
     from bert_keras.checkpoints.model_dir import BertModelDir
-    from bert_keras.data.tasks import Task, get_task
-    from bert_keras.training import batching
+    from bert_keras.data.tasks import get_task
     from bert_keras.training.strategy import get_strategy, is_chief
 
     options = options or FinetuneOptions()
@@ -145,7 +177,7 @@ def finetune(model, task, train, dev, out, options=None, log=print):
         raise InputError(f"pooling must be cls or mean, got {options.pooling!r}")
     if options.dropout is not None and not 0 <= options.dropout < 1:
         raise InputError(f"--dropout must be in [0, 1), got {options.dropout}")
-    task = task if isinstance(task, Task) else get_task(task)
+    task = get_task(task) if isinstance(task, str) else task
     if task.type not in JOBS:
         raise InputError(f"task {task.name!r} ({task.type}) cannot be fine-tuned here")
 
@@ -163,25 +195,15 @@ def finetune(model, task, train, dev, out, options=None, log=print):
         base = dataclasses.replace(base, config=config)
 
     # Read (and check) the data before anything is written.
-    train_ex = _read(task, train, options.skip_bad_rows, log)
-    if train_ex.labels is None:
-        raise InputError(f"{train_ex.source}: the training data has no labels")
-    if task.labels is None and not task.regression:
-        task = task.with_labels(train_ex.label_values)
-    if options.max_train_examples:
-        train_ex = train_ex.take(range(min(options.max_train_examples, len(train_ex))))
-    if not task.regression:
-        _check_labels(task, train_ex)
-    dev_ex = _read(task, dev, options.skip_bad_rows, log) if dev is not None else None
-    if dev_ex is not None and dev_ex.labels is None:
-        raise InputError(f"{dev_ex.source}: the dev data has no labels")
+    job_cls = JOBS[task.type]
+    task, train_ex, dev_ex = job_cls.read_data(task, train, dev, options, log)
     strategy = get_strategy(options.strategy)
     settings = {"task": task.name, "task_type": task.type, "model": base.source,
                 "config": base.config.to_dict(), "train": fingerprint(train),
                 "dev": fingerprint(dev), "options": options.result_settings()}
-    if task.columns is not None:
+    if getattr(task, "columns", None) is not None:
         settings["columns"] = dict(task.columns)
-    if task.labels is not None:
+    if getattr(task, "labels", None) is not None:
         settings["labels"] = list(task.labels)
     run = RunDirectory(out, settings, chief=is_chief(strategy), overwrite=options.overwrite,
                        log=log)
@@ -192,17 +214,13 @@ def finetune(model, task, train, dev, out, options=None, log=print):
             + "; use --overwrite to train again")
         return run.state
 
-    task = task.with_settings(sequence_length=options.max_seq_length, pooling=options.pooling)
+    task = job_cls.settle_task(task, options)
 
     t0 = time.time()
-    tokenizer = build_tokenizer(base)
-    enc_train = batching.encode(train_ex, tokenizer, options.max_seq_length, task.regression)
-    enc_dev = (batching.encode(dev_ex, tokenizer, options.max_seq_length, task.regression)
-               if dev_ex is not None else None)
-    job = JOBS[task.type](base, task, enc_train, enc_dev, options)
+    job = job_cls(base, task, train_ex, dev_ex, build_tokenizer(base), options)
     log(f"{task.name}: {len(train_ex)} train / {len(dev_ex) if dev_ex else 0} dev examples, "
         f"tokenized in {time.time() - t0:.1f}s; mean length "
-        f"{enc_train.lengths.mean():.1f} tokens; {job.steps_per_epoch} steps an epoch, "
+        f"{job.mean_length:.1f} tokens; {job.steps_per_epoch} steps an epoch, "
         f"{job.total_steps} in all")
     runner_options = RunnerOptions(
         checkpoint_every=options.checkpoint_every, eval_every=options.eval_every,
