@@ -13,7 +13,8 @@ Canonical names follow the original TF1 checkpoint (kernels `[in, out]`):
     embeddings/projection/kernel [E, H]     layer_{k}/{attention,output}_LayerNorm/...
     pooler/kernel, pooler/bias              (k counts distinct blocks: ALBERT has 1)
     mlm/transform/kernel [H, E], mlm/transform/bias, mlm/LayerNorm/{gamma,beta},
-    mlm/output_bias [V]; nsp/kernel [H, 2], nsp/bias; classifier/kernel [H, C]
+    mlm/output_bias [V]; nsp/kernel [H, 2], nsp/bias; classifier/kernel [H, C];
+    span/kernel [H, 2] (QA); token_classifier/kernel [H, C] (NER)
 
     >>> from bert_keras import BertConfig
     >>> shapes = expected_shapes(BertConfig.preset("albert_tiny"))
@@ -51,6 +52,8 @@ HEADS = {
             ("mlm/output_bias", TENSOR, "V")),
     "nsp": (("nsp", DENSE, "H2"),),
     "classifier": (("classifier", DENSE, "HC"),),
+    "span": (("span", DENSE, "H2"),),  # extractive QA: start/end logits
+    "token_classifier": (("token_classifier", DENSE, "HC"),),  # NER tags
 }
 LEAVES = {DENSE: ("kernel", "bias"), NORM: ("gamma", "beta"), TENSOR: ("",)}
 

@@ -228,6 +228,8 @@ _KERAS_HEADS = {  # relative to the head layer itself
     "mlm/output_bias": "_bias",
     "nsp": "",
     "classifier": "dense",
+    "span": "dense",  # BertSpanHead.dense
+    "token_classifier": "dense",
 }
 OURS = NameTable(
     KERAS_FORMAT,
