@@ -1,7 +1,7 @@
 """`bert-keras evaluate DIR --task sst2 --data FILE [--json]`."""
 
 from bert_keras.cli.task_options import add_task_arguments, task_from_args
-from bert_keras.errors import InputError
+from bert_keras.cli.task_kind import run_for_task_kind
 
 
 def add_parser(sub):
@@ -20,29 +20,13 @@ def add_parser(sub):
 
 
 def run(args):
-    """Evaluates with the code of the model's task kind (its stored `type`)."""
-    import importlib
-
-    from bert_keras.checkpoints.model_dir import read_task_entry
-
-    task = read_task_entry(args.model) if _is_dir(args.model) else None
-    kind = (task or {}).get("type", "classification")
-    if kind not in EVALUATE:
-        raise InputError(f"{args.model}: cannot evaluate a model of task type {kind!r}")
-    module, function = EVALUATE[kind].split(":")
-    return getattr(importlib.import_module(module), function)(args)
+    return run_for_task_kind(args, EVALUATE, "evaluate")
 
 
 # What `evaluate` runs for each task kind: "module:function(args)". A new
 # kind (QA, NER) adds its line.
 EVALUATE = {"classification": "bert_keras.cli.evaluate_command:evaluate_classifier",
             "regression": "bert_keras.cli.evaluate_command:evaluate_classifier"}
-
-
-def _is_dir(path):
-    import os
-
-    return os.path.isdir(path)
 
 
 def evaluate_classifier(args):

@@ -37,17 +37,9 @@ def add_parser(sub):
 
 
 def run(args):
-    """Predicts with the code of the model's task kind (its stored `type`)."""
-    import importlib
+    from bert_keras.cli.task_kind import run_for_task_kind
 
-    from bert_keras.checkpoints.model_dir import read_task_entry
-
-    task = read_task_entry(args.model) if os.path.isdir(args.model) else None
-    kind = (task or {}).get("type", "classification")
-    if kind not in PREDICT:
-        raise InputError(f"{args.model}: cannot predict with a model of task type {kind!r}")
-    module, function = PREDICT[kind].split(":")
-    return getattr(importlib.import_module(module), function)(args)
+    return run_for_task_kind(args, PREDICT, "predict with")
 
 
 # What `predict` runs for each task kind: "module:function(args)". A new kind
