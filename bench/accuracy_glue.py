@@ -178,7 +178,7 @@ def pretraining(args):
     import numpy as np
 
     from bert_keras.checkpoints.convert import read_any
-    from bert_keras.checkpoints.loading import load_model_dir
+    from bert_keras.checkpoints.convert import load_model_dir
     from bert_keras.data.pretraining import read_documents
     from bert_keras.data.tasks import get_task
     from bert_keras.training.finetune import FinetuneOptions

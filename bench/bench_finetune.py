@@ -69,7 +69,8 @@ def run_ours(rows, warmup, precision, xla=False):
     import numpy as np
 
     from bert_keras.checkpoints.convert import read_any
-    from bert_keras.checkpoints.loading import build_encoder, build_tokenizer
+    from bert_keras.models.factory import build_encoder
+    from bert_keras.tokenization.factory import build_tokenizer
     from bert_keras.tasks.classifier import build_classifier
     from bert_keras.training import batching
     from bert_keras.training.optimizer import create_optimizer

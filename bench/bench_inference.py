@@ -124,7 +124,8 @@ class OursPipeline:
     def __init__(self, model, dtype, dynamic, xla, batch_size):
         import tensorflow as tf
 
-        from bert_keras.checkpoints.loading import build_encoder, build_tokenizer
+        from bert_keras.models.factory import build_encoder
+        from bert_keras.tokenization.factory import build_tokenizer
         from bert_keras.tokenization.packer import BertPacker
 
         self.tf = tf
@@ -258,7 +259,7 @@ def bench_tokenizers(model, hf_dir, sentences, repeats):
     `tf.function` (as inside `tf.data`), which is much faster for both."""
     import tensorflow as tf
 
-    from bert_keras.checkpoints.loading import build_tokenizer
+    from bert_keras.tokenization.factory import build_tokenizer
 
     rows = []
     strings = tf.constant(sentences)

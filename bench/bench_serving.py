@@ -173,7 +173,9 @@ def prepare(work, tasks, classifier, configs, data_dir):
 def keras_pipeline(task, classifier, dtype):
     import tensorflow as tf
 
-    from bert_keras.checkpoints.loading import build_encoder, build_tokenizer, load_model_dir
+    from bert_keras.checkpoints.convert import load_model_dir
+    from bert_keras.models.factory import build_encoder
+    from bert_keras.tokenization.factory import build_tokenizer
     from bert_keras.export.runtime_graph import mean_embedding
     from bert_keras.tasks.classifier import load_classifier
     from bert_keras.tokenization.preprocessor import BertPreprocessor

@@ -131,6 +131,18 @@ class BertConfig:
         return self.hidden_size if self.embedding_size is None else self.embedding_size
 
     @property
+    def projects_embeddings(self):
+        """True if embeddings are projected from `embedding_dim` to
+        `hidden_size` (ALBERT always has that projection)."""
+        return self.model_type == "albert" or self.embedding_dim != self.hidden_size
+
+    @property
+    def has_pooler(self):
+        """False for ELECTRA, whose checkpoints have no pooler (its
+        `pooled_output` is the `[CLS]` vector, see ElectraEncoder)."""
+        return self.model_type != "electra"
+
+    @property
     def num_blocks(self):
         """Distinct transformer blocks (ALBERT shares them across layers)."""
         if self.model_type == "albert":

@@ -109,12 +109,6 @@ def assign_nsp_head(head, weights, source="checkpoint"):
     assign_head(head, "nsp", weights, source)
 
 
-def check_unexpected(weights, config, heads, source):
-    """Refuses tensors a model of `config` with `heads` does not use."""
-    expected = dict.fromkeys(expected_shapes(config, heads))
-    check_tensors(weights, expected, source)
-
-
 def _build(model):
     if not model.built:
         model.build({k: (None, None) for k in ("token_ids", "segment_ids", "padding_mask")})

@@ -2,11 +2,11 @@
 
 import os
 
-from bert_keras.checkpoints.builders import build_encoder
 from bert_keras.checkpoints.builtin import BUILTIN, resolve_builtin
 from bert_keras.checkpoints.finite import check_finite
 from bert_keras.checkpoints.google_tf1 import is_google_dir, is_tf1_checkpoint_dir, read_google_tf1
 from bert_keras.checkpoints.hf import is_hf_dir, read_hf
+from bert_keras.checkpoints.layout import check_model_tensors
 from bert_keras.checkpoints.keras_hub_preset import is_keras_hub_dir, read_keras_hub
 from bert_keras.checkpoints.model_dir import is_model_dir, read_model_dir, save_model_dir
 from bert_keras.checkpoints.zoo import ZOO, check_named_shape, download
@@ -18,6 +18,11 @@ SUPPORTED = (
     "pytorch_model.bin), a Google TF1 checkpoint directory (bert_config.json or "
     "albert_config.json + *.ckpt*), a keras-hub BERT preset directory, or a "
     f"built-in name ({', '.join(BUILTIN)})")
+
+
+def load_model_dir(src):
+    """A `BertModelDir` from a model directory, built-in name or checkpoint."""
+    return read_any(src)
 
 
 def read_any(src, lowercase=None, name=None):
@@ -87,8 +92,8 @@ def convert(src, out, overwrite=False, lowercase=None, name=None, allow_download
                              "(--from DIR) or allow downloading (--download)")
         src = download(name)
     model = read_any(src, lowercase=lowercase, name=name)
-    # Build the model once: a mismatch between config and weights fails here,
-    # before anything is written.
-    build_encoder(model)
+    # A mismatch between config and weights fails here, before anything is
+    # written.
+    check_model_tensors(model.weights, model.config, model.heads, model.source or src)
     model.path = save_model_dir(model, out, overwrite=overwrite)
     return model

@@ -25,7 +25,6 @@ Canonical names follow the original TF1 checkpoint (kernels `[in, out]`):
 import numpy as np
 
 from bert_keras.errors import InputError, InputKeyError
-from bert_keras.models.factory import ENCODERS
 
 # A stem is one weight-carrying piece: DENSE -> stem/kernel [a, b] + stem/bias
 # [b]; NORM -> stem/gamma + stem/beta [a]; TENSOR -> stem itself. Dimension
@@ -65,13 +64,12 @@ def block_stem(k, part):
 def stems(config, heads=()):
     """(canonical stem, kind, dims, block index or None) of a model of
     `config` with `heads`, in a fixed order."""
-    encoder_class = ENCODERS[config.model_type]
     out = [s + (None,) for s in EMBEDDINGS]
-    if encoder_class.projects_embeddings(config):
+    if config.projects_embeddings:
         out += [s + (None,) for s in PROJECTION]
     for k in range(config.num_blocks):
         out += [(block_stem(k, part), kind, dims, k) for part, kind, dims in BLOCK]
-    if encoder_class.has_pooler:
+    if config.has_pooler:
         out += [s + (None,) for s in POOLER]
     for head in heads:
         out += [s + (None,) for s in HEADS[head]]
@@ -100,6 +98,14 @@ def expected_shapes(config, heads=(), num_classes=None):
         for leaf, name in zip(LEAVES[kind], leaf_names(stem, kind)):
             shapes[name] = _leaf_shape(kind, leaf, dims, sizes)
     return shapes
+
+
+def check_model_tensors(weights, config, heads, source):
+    """`weights` are a model of `config` with `heads`: every encoder tensor
+    with its shape (head shapes depend on the task: any), nothing else."""
+    expected = dict.fromkeys(expected_shapes(config, heads))
+    expected.update(expected_shapes(config))
+    check_tensors(weights, expected, source)
 
 
 def check_tensors(weights, expected, source, origin=None, allow_unexpected=False):

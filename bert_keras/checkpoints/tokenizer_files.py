@@ -3,7 +3,7 @@
 WordPiece (`vocab.txt`: BERT, Chinese ALBERT/RoBERTa-wwm, ELECTRA),
 SentencePiece (`spiece.model` or Google's `30k-clean.model`: English ALBERT)
 or byte-level BPE (`vocab.json` + `merges.txt`: RoBERTa). The settings'
-`type` is what `bert_keras.tokenization.factory.build_tokenizer` reads; the
+`type` is what `bert_keras.tokenization.factory.tokenizer_from_files` reads; the
 files are copied into the model directory under the names below.
 """
 

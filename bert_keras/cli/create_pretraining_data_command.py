@@ -53,7 +53,7 @@ def run(args):
     lowercase = args.lowercase
     if args.vocab:
         if os.path.isdir(args.vocab):
-            from bert_keras.checkpoints.loading import load_model_dir
+            from bert_keras.checkpoints.convert import load_model_dir
 
             model = load_model_dir(args.vocab)
             tokens, lowercase = model.vocab, model.tokenizer.lowercase

@@ -55,8 +55,10 @@ def export_hub(src, out, seq_length=128, frozen=False, with_mlm=False,
     >>> sorted(paths)
     ['encoder', 'model_card', 'out', 'preprocess']
     """
-    from bert_keras.checkpoints.loading import (
-        build_encoder, build_mlm_head, build_tokenizer, load_model_dir)
+    from bert_keras.checkpoints.convert import load_model_dir
+    from bert_keras.heads.pretrained import build_mlm_head
+    from bert_keras.models.factory import build_encoder
+    from bert_keras.tokenization.factory import build_tokenizer
     from bert_keras.checkpoints.model_dir import BertModelDir
 
     log = Steps(verbose)

@@ -40,7 +40,9 @@ def load_export_source(src):
     """An `ExportSource` for a model directory, built-in name or checkpoint:
     a fine-tuned classifier (with a `task` entry) or a plain encoder."""
     from bert_keras.checkpoints.builtin import BUILTIN
-    from bert_keras.checkpoints.loading import build_encoder, build_tokenizer, load_model_dir
+    from bert_keras.checkpoints.convert import load_model_dir
+    from bert_keras.models.factory import build_encoder
+    from bert_keras.tokenization.factory import build_tokenizer
 
     md = load_model_dir(src)
     name = src if isinstance(src, str) and src in BUILTIN else (md.source or md.path or str(src))

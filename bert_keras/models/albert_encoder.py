@@ -33,10 +33,6 @@ class AlbertEncoder(BertEncoder):
 
     model_type = "albert"
 
-    @classmethod
-    def projects_embeddings(cls, config):
-        return True  # ALBERT always has embedding_hidden_mapping_in
-
     def _layer_schedule(self, config):
         per_group = config.num_layers // config.num_hidden_groups
         inner = config.inner_group_num

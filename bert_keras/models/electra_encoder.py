@@ -26,7 +26,6 @@ class ElectraEncoder(BertEncoder):
     """
 
     model_type = "electra"
-    has_pooler = False
 
     def _pool(self, x):
         return x[:, 0, :]

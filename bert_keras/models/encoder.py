@@ -12,6 +12,10 @@ from bert_keras.errors import InputError, InputKeyError, InputTypeError
 
 INPUT_NAMES = ("token_ids", "segment_ids", "padding_mask")
 
+# model_type -> encoder class. Each family's class registers itself when it
+# is defined (`__init_subclass__`); `bert_keras.models` imports them all.
+ENCODERS = {}
+
 
 @keras.saving.register_keras_serializable(package="bert_keras")
 class BertEncoder(keras.Model):
@@ -48,7 +52,11 @@ class BertEncoder(keras.Model):
     """
 
     model_type = "bert"
-    has_pooler = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "model_type" in cls.__dict__:  # a family, not a user's subclass
+            ENCODERS[cls.model_type] = cls
 
     def __init__(self, config, dtype=None, **kwargs):
         if isinstance(config, dict):
@@ -76,7 +84,7 @@ class BertEncoder(keras.Model):
             name="embeddings",
         )
         self.embeddings_projection = None
-        if self.projects_embeddings(config):
+        if config.projects_embeddings:
             self.embeddings_projection = keras.layers.Dense(
                 config.hidden_size, kernel_initializer=init(), dtype=dtype,
                 name="embeddings_projection")
@@ -95,7 +103,7 @@ class BertEncoder(keras.Model):
             for i in range(config.num_blocks)
         ]
         self.pooled_dense = None
-        if self.has_pooler:
+        if config.has_pooler:
             self.pooled_dense = keras.layers.Dense(
                 config.hidden_size, activation="tanh", kernel_initializer=init(),
                 dtype=dtype, name="pooled_dense")
@@ -133,11 +141,6 @@ class BertEncoder(keras.Model):
     def _position_pad_id(self, config):
         return None
 
-    @classmethod
-    def projects_embeddings(cls, config):
-        """True if embeddings are projected from `embedding_size` to `hidden_size`."""
-        return config.embedding_dim != config.hidden_size
-
     def _layer_schedule(self, config):
         """The blocks each layer runs, in order: one block per layer."""
         return [[block] for block in self.transformer_layers]
@@ -170,9 +173,29 @@ class BertEncoder(keras.Model):
     def from_pretrained(cls, src, dtype=None):
         """Loads a model directory, a built-in model name, or any checkpoint
         `bert_keras.convert` accepts (converted in memory)."""
-        from bert_keras.checkpoints.loading import load_encoder
+        from bert_keras.checkpoints.convert import read_any
 
-        return load_encoder(src, dtype=dtype)
+        return cls.from_model_dir(read_any(src), dtype=dtype)
+
+    @classmethod
+    def from_model_dir(cls, model, dtype=None):
+        """The encoder of `model.config.model_type` (an `AlbertEncoder` for
+        an ALBERT checkpoint) with the weights of `model`, a `BertModelDir`;
+        a tensor the encoder and the listed heads do not use is an error."""
+        from bert_keras.checkpoints.canonical import assign_encoder
+        from bert_keras.checkpoints.layout import check_model_tensors
+
+        source = model.source or model.path or "checkpoint"
+        check_model_tensors(model.weights, model.config, model.heads, source)
+        if model.config.model_type not in ENCODERS:
+            raise InputError(f"{source}: no encoder for model_type "
+                             f"{model.config.model_type!r}; known: {', '.join(ENCODERS)}")
+        encoder = ENCODERS[model.config.model_type](model.config, dtype=dtype)
+        assign_encoder(encoder, model.weights, source)
+        return encoder
+
+
+ENCODERS[BertEncoder.model_type] = BertEncoder
 
 
 def with_dtype_policy(config):

@@ -28,7 +28,8 @@ import keras
 import numpy as np
 
 from bert_keras.checkpoints import canonical
-from bert_keras.checkpoints.loading import build_encoder, build_tokenizer
+from bert_keras.models.factory import build_encoder
+from bert_keras.tokenization.factory import build_tokenizer
 from bert_keras.checkpoints.model_dir import META_FILE, BertModelDir, read_model_dir
 from bert_keras.checkpoints.convert import read_any
 from bert_keras.data.tasks import Task, task_from_dict

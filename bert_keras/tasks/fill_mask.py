@@ -20,8 +20,10 @@ class FillMask:
     """
 
     def __init__(self, model, sequence_length=None, dtype=None):
-        from bert_keras.checkpoints.loading import (
-            build_encoder, build_mlm_head, build_tokenizer, load_model_dir)
+        from bert_keras.checkpoints.convert import load_model_dir
+        from bert_keras.heads.pretrained import build_mlm_head
+        from bert_keras.models.factory import build_encoder
+        from bert_keras.tokenization.factory import build_tokenizer
         from bert_keras.tokenization.packer import BertPacker
 
         model_dir = load_model_dir(model) if isinstance(model, str) else model

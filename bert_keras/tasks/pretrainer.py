@@ -106,7 +106,8 @@ class BertPretrainer(MultiWorkerFitMixin, keras.Model):
         `new_heads=True` starts missing heads from random weights (to
         continue pretraining an encoder-only checkpoint)."""
         from bert_keras.checkpoints import canonical
-        from bert_keras.checkpoints.loading import build_encoder, load_model_dir
+        from bert_keras.checkpoints.convert import load_model_dir
+        from bert_keras.models.factory import build_encoder
 
         model_dir = load_model_dir(src)
         missing = [h for h in ("mlm", "nsp") if h not in model_dir.heads]

@@ -21,7 +21,9 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from bert_keras.checkpoints.loading import build_encoder, build_tokenizer, load_model_dir
+from bert_keras.checkpoints.convert import load_model_dir
+from bert_keras.models.factory import build_encoder
+from bert_keras.tokenization.factory import build_tokenizer
 from bert_keras.errors import InputError, InputTypeError
 from bert_keras.layers.sentence_pooling import SentencePooling
 from bert_keras.tokenization.packer import BertPacker

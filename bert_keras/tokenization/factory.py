@@ -1,4 +1,4 @@
-"""`build_tokenizer(settings, model_dir)`: the tokenizer a model directory
+"""`tokenizer_from_files(settings, model_dir)`: the tokenizer a model directory
 declares, with its files read from that directory.
 
     settings["type"]   files in model_dir            tokenizer
@@ -15,7 +15,6 @@ import os
 
 from bert_keras.errors import InputError, InputTypeError, MissingFileError
 from bert_keras.tokenization.bpe_tokenizer import ByteLevelBpeTokenizer
-from bert_keras.tokenization.preprocessor import BertPreprocessor
 from bert_keras.tokenization.sentencepiece_tokenizer import SentencePieceTokenizer
 from bert_keras.tokenization.tokenizer import BertTokenizer
 
@@ -34,7 +33,7 @@ def tokenizer_files(settings):
     return TOKENIZER_TYPES[_type_of(settings)][1]
 
 
-def build_tokenizer(settings, model_dir):
+def tokenizer_from_files(settings, model_dir):
     """The tokenizer of a model directory.
 
     Args:
@@ -46,7 +45,7 @@ def build_tokenizer(settings, model_dir):
     >>> import tempfile
     >>> d = tempfile.mkdtemp()
     >>> _ = open(f"{d}/vocab.txt", "w").write("[PAD]\\n[UNK]\\n[CLS]\\n[SEP]\\n[MASK]\\nhi\\n")
-    >>> build_tokenizer({"type": "wordpiece", "lowercase": True}, d)(["Hi"]).to_list()
+    >>> tokenizer_from_files({"type": "wordpiece", "lowercase": True}, d)(["Hi"]).to_list()
     [[5]]
     """
     if not isinstance(settings, dict):
@@ -66,11 +65,24 @@ def build_tokenizer(settings, model_dir):
     return cls(*paths, **kwargs)
 
 
-def build_preprocessor(settings, model_dir, sequence_length=128, **kwargs):
-    """The matching preprocessor: strings (or pairs) to `token_ids`,
-    `segment_ids` and `padding_mask`, packed as the model family packs.
-    `kwargs` go to `BertPreprocessor` (`truncate`, `dynamic_length`)."""
-    return BertPreprocessor(build_tokenizer(settings, model_dir), sequence_length, **kwargs)
+def build_tokenizer(model):
+    """The tokenizer of a model in memory (`BertModelDir`): its settings, and
+    for SentencePiece/BPE the files of its directory."""
+    settings = model.tokenizer
+    if settings.type == "wordpiece":
+        return BertTokenizer.from_model_dir(model)
+    if not model.path:
+        raise InputError(f"{model.source}: a {settings.type} tokenizer needs its files "
+                         "(load the model from its directory)")
+    return tokenizer_from_files(settings.to_dict(), model.path)
+
+
+def load_tokenizer(src):
+    """The tokenizer of a model directory, built-in name or checkpoint,
+    whatever its type."""
+    from bert_keras.checkpoints.convert import read_any
+
+    return build_tokenizer(read_any(src))
 
 
 def _type_of(settings):

@@ -60,7 +60,8 @@ class BertPreprocessor:
         """The preprocessor of a model directory, built-in name or checkpoint;
         a `sequence_length` above the model's `max_position_embeddings` is
         refused."""
-        from bert_keras.checkpoints.loading import build_tokenizer, load_model_dir
+        from bert_keras.checkpoints.convert import load_model_dir
+        from bert_keras.tokenization.factory import build_tokenizer
 
         model = load_model_dir(src)
         kwargs.setdefault("max_sequence_length", model.config.max_position_embeddings)
@@ -101,3 +102,12 @@ def _is_segment_pair(x):
             return len(t) > 0 and isinstance(t[0], (str, bytes))
         return getattr(t, "dtype", None) in (tf.string, object) or str(getattr(t, "dtype", "")).startswith("<U")
     return len(x) == 2 and is_text(x[0]) and is_text(x[1])
+
+
+def build_preprocessor(settings, model_dir, sequence_length=128, **kwargs):
+    """The matching preprocessor: strings (or pairs) to `token_ids`,
+    `segment_ids` and `padding_mask`, packed as the model family packs.
+    `kwargs` go to `BertPreprocessor` (`truncate`, `dynamic_length`)."""
+    from bert_keras.tokenization.factory import tokenizer_from_files
+
+    return BertPreprocessor(tokenizer_from_files(settings, model_dir), sequence_length, **kwargs)

@@ -105,10 +105,26 @@ class BertTokenizer(_KerasHubBertTokenizer):
 
     @classmethod
     def from_pretrained(cls, src):
-        """The tokenizer of a model directory, built-in name or checkpoint."""
-        from bert_keras.checkpoints.loading import load_tokenizer
+        """The WordPiece tokenizer of a model directory, built-in name or
+        checkpoint (`bert_keras.tokenization.load_tokenizer` takes every
+        tokenizer type)."""
+        from bert_keras.checkpoints.convert import read_any
 
-        return load_tokenizer(src)
+        return cls.from_model_dir(read_any(src))
+
+    @classmethod
+    def from_model_dir(cls, model):
+        """The tokenizer of a model in memory (`BertModelDir`) whose
+        tokenizer is WordPiece."""
+        settings = model.tokenizer
+        if settings.type != "wordpiece":
+            raise InputError(
+                f"{model.source or model.path} tokenizes with {settings.type}, not WordPiece: "
+                "use bert_keras.tokenization.load_tokenizer(src) or "
+                "BertPreprocessor.from_pretrained(src)")
+        return cls(model.vocab, lowercase=settings.lowercase,
+                   strip_accents=settings.strip_accents,
+                   tokenize_chinese_chars=settings.tokenize_chinese_chars)
 
     # -- vocabulary -------------------------------------------------------
     def _set_vocabulary_tf(self):

@@ -110,7 +110,7 @@ class ClassificationJob(TrainingJob):
     def build_model(self):
         import keras
 
-        from bert_keras.checkpoints.loading import build_encoder
+        from bert_keras.models.factory import build_encoder
         from bert_keras.tasks.classifier import build_classifier
         from bert_keras.training.metrics import keras_metrics
         from bert_keras.training.optimizer import create_optimizer
@@ -162,7 +162,7 @@ def finetune(model, task, train, dev, out, options=None, log=print):
     (paths or `Examples`). Returns the runner's final state (best dev
     metric, history, speed)."""
     from bert_keras.checkpoints.convert import read_any
-    from bert_keras.checkpoints.loading import build_tokenizer
+    from bert_keras.tokenization.factory import build_tokenizer
     from bert_keras.checkpoints.model_dir import BertModelDir
     from bert_keras.data.tasks import get_task
     from bert_keras.training.strategy import get_strategy, is_chief

@@ -160,7 +160,7 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
             vocab = shard_vocab
     init_model = None
     if init_from:
-        from bert_keras.checkpoints.loading import load_model_dir
+        from bert_keras.checkpoints.convert import load_model_dir
 
         init_model = load_model_dir(init_from)
         vocab = init_model.vocab
@@ -219,7 +219,7 @@ def pretrain(corpus, out, config="tiny", vocab=None, vocab_size=8000, lowercase=
     def make_model(total_steps):
         if init_model is not None:
             from bert_keras.checkpoints import canonical
-            from bert_keras.checkpoints.loading import build_encoder
+            from bert_keras.models.factory import build_encoder
 
             source = dataclasses.replace(init_model, config=model_config)
             model = BertPretrainer(encoder=build_encoder(source, dtype=dtype))

@@ -9,7 +9,7 @@ import pytest
 
 import bert_keras
 from bert_keras.checkpoints import model_dir as model_dir_module
-from bert_keras.checkpoints.loading import load_model_dir
+from bert_keras.checkpoints.convert import load_model_dir
 from bert_keras.cli.main import main as cli_main
 from tests.reference.tf1_checkpoint import GOOGLE_CONFIG, random_tf1_weights, write_tf1_checkpoint
 

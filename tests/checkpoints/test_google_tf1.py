@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import bert_keras
-from bert_keras.checkpoints.loading import build_mlm_head, build_nsp_head, load_model_dir
+from bert_keras.checkpoints.convert import load_model_dir
+from bert_keras.heads.pretrained import build_mlm_head, build_nsp_head
 from bert_keras.cli.main import main as cli_main
 from tests.reference import numpy_bert
 from tests.reference.tf1_checkpoint import (

@@ -12,7 +12,8 @@ import pytest
 from safetensors.numpy import load_file, save_file
 
 import bert_keras
-from bert_keras.checkpoints.loading import build_mlm_head, build_nsp_head, load_model_dir
+from bert_keras.checkpoints.convert import load_model_dir
+from bert_keras.heads.pretrained import build_mlm_head, build_nsp_head
 from tests.reference import numpy_bert
 from tests.reference.tf1_checkpoint import tiny_vocab
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import bert_keras
-from bert_keras.checkpoints.loading import load_model_dir
+from bert_keras.checkpoints.convert import load_model_dir
 from tests.reference.tf1_checkpoint import tiny_vocab
 
 # Raised inside Keras' own save_weights (numpy 2 copy semantics), not ours.

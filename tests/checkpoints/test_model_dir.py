@@ -11,7 +11,7 @@ from safetensors.numpy import load_file, save_file
 import bert_keras
 from bert_keras.checkpoints import canonical
 from bert_keras.checkpoints.layout import expected_shapes
-from bert_keras.checkpoints.loading import build_encoder
+from bert_keras.models.factory import build_encoder
 from bert_keras.checkpoints.model_dir import (
     BertModelDir, TokenizerSettings, read_model_dir, save_model_dir)
 from tests.conftest import TINY_VOCAB

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import bert_keras
-from bert_keras.checkpoints.loading import load_model_dir
+from bert_keras.checkpoints.convert import load_model_dir
 from tests.conftest import shared_path
 from tests.models.family_fixtures import load_golden, write_hf_dir
 

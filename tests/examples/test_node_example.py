@@ -38,7 +38,8 @@ def node_example(tmp_path_factory):
 
 
 def _python_ids(model_dir, texts):
-    from bert_keras.checkpoints.loading import build_tokenizer, load_model_dir
+    from bert_keras.checkpoints.convert import load_model_dir
+    from bert_keras.tokenization.factory import build_tokenizer
     from bert_keras.tokenization.preprocessor import BertPreprocessor
 
     x = BertPreprocessor(build_tokenizer(load_model_dir(model_dir)), SEQ_LENGTH,

@@ -66,8 +66,10 @@ def tiny_exports(tmp_path_factory, tiny_model_dirs):
 @pytest.fixture(scope="session")
 def tiny_keras(tiny_model_dirs):
     """The Keras reference: (encoder, mlm_head, tokenizer) of the MLM model."""
-    from bert_keras.checkpoints.loading import (
-        build_encoder, build_mlm_head, build_tokenizer, load_model_dir)
+    from bert_keras.checkpoints.convert import load_model_dir
+    from bert_keras.heads.pretrained import build_mlm_head
+    from bert_keras.models.factory import build_encoder
+    from bert_keras.tokenization.factory import build_tokenizer
 
     model = load_model_dir(tiny_model_dirs["mlm"])
     encoder = build_encoder(model)

@@ -37,7 +37,7 @@ def tiny_runtime_models(tmp_path_factory, uncased_vocab):
     import keras
 
     from bert_keras.checkpoints.model_dir import save_model_dir
-    from bert_keras.checkpoints.loading import build_encoder
+    from bert_keras.models.factory import build_encoder
     from bert_keras.tasks.classifier import build_classifier, save_classifier
     from bert_keras.tokenization.vocab import load_vocab
     from bert_keras.training.scratch import random_model_dir
@@ -60,7 +60,9 @@ def tiny_runtime_models(tmp_path_factory, uncased_vocab):
 def keras_reference(model_dir, kind, texts):
     """What the Keras model gives for `texts`: encoder outputs (+ the
     embedding computed here in numpy) or classifier probabilities."""
-    from bert_keras.checkpoints.loading import build_encoder, build_tokenizer, load_model_dir
+    from bert_keras.checkpoints.convert import load_model_dir
+    from bert_keras.models.factory import build_encoder
+    from bert_keras.tokenization.factory import build_tokenizer
     from bert_keras.tasks.classifier import load_classifier, predict
     from bert_keras.tokenization.preprocessor import BertPreprocessor
 

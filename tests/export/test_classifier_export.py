@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from bert_keras.checkpoints.loading import build_encoder
+from bert_keras.models.factory import build_encoder
 from bert_keras.data.tasks import get_task
 from bert_keras.export.classifier_export import export_classifier
 from bert_keras.tasks.classifier import build_classifier, classifier_parts, save_classifier

@@ -86,7 +86,8 @@ def test_seed_example_with_dynamic_length(chinese_vocab, tmp_path, capsys):
     assert got["modules"] == []                 # bert_keras is not needed
 
     # The same numbers as the Keras model.
-    from bert_keras.checkpoints.loading import build_encoder, load_model_dir
+    from bert_keras.checkpoints.convert import load_model_dir
+    from bert_keras.models.factory import build_encoder
 
     model = load_model_dir(model_dir)
     inputs = BertPreprocessor(BertTokenizer(chinese_vocab), sequence_length=4)(["你好"])

@@ -148,7 +148,8 @@ def test_live_against_transformers(family, tmp_path):
 def test_albert_masked_lm_head(tmp_path):
     """AlbertForMaskedLM names (`albert.` prefix, `predictions.*`, tied
     decoder): the head reads H -> E, then the E-wide token table."""
-    from bert_keras.checkpoints.loading import build_mlm_head, load_model_dir
+    from bert_keras.checkpoints.convert import load_model_dir
+    from bert_keras.heads.pretrained import build_mlm_head
 
     golden = load_golden("albert")
     config = golden["config"]

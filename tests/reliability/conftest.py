@@ -66,7 +66,7 @@ def tiny_model(tmp_path_factory):
 @pytest.fixture(scope="session")
 def tiny_classifier(tmp_path_factory):
     """A tiny SST-2 classifier directory (random weights, not trained)."""
-    from bert_keras.checkpoints.loading import build_encoder
+    from bert_keras.models.factory import build_encoder
     from bert_keras.data.tasks import get_task
     from bert_keras.tasks.classifier import build_classifier, save_classifier
     from tests.tiny_classifier import tiny_model_dir

@@ -125,7 +125,7 @@ def test_export_classifier_hint_runs(tiny_classifier, tmp_path, capsys):
 
 @pytest.mark.traceback
 def test_model_card_and_readme_say_import_tensorflow_text(tiny_model):
-    from bert_keras.checkpoints.loading import load_model_dir
+    from bert_keras.checkpoints.convert import load_model_dir
     from bert_keras.export.model_card import model_card
 
     card = model_card(load_model_dir(tiny_model), 16, False, False, False, "hub", [101, 102])

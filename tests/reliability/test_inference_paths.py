@@ -20,7 +20,7 @@ pytestmark = pytest.mark.silently_wrong
 
 
 def _make_classifier(root, task_name):
-    from bert_keras.checkpoints.loading import build_encoder
+    from bert_keras.models.factory import build_encoder
     from bert_keras.data.tasks import get_task
     from bert_keras.tasks.classifier import build_classifier, classifier_parts, save_classifier
 

@@ -58,7 +58,7 @@ def test_convert_refuses_nonfinite_hf_checkpoint(tmp_path):
 
 
 def test_cli_predict_on_nan_model_is_one_error_line(tmp_path, capsys):
-    from bert_keras.checkpoints.loading import build_encoder
+    from bert_keras.models.factory import build_encoder
     from bert_keras.cli.main import main
     from bert_keras.data.tasks import get_task
     from bert_keras.tasks.classifier import build_classifier, save_classifier

@@ -177,7 +177,8 @@ def test_save_stages_beside_the_model_dir_and_removes_old_save_debris(tiny_model
     its training state; a killed save used to leave `.save-*` inside it."""
     import shutil
 
-    from bert_keras.checkpoints.loading import build_encoder, load_model_dir
+    from bert_keras.checkpoints.convert import load_model_dir
+    from bert_keras.models.factory import build_encoder
     from bert_keras.data.tasks import get_task
     from bert_keras.tasks.classifier import build_classifier, save_classifier
 

@@ -6,7 +6,8 @@ import os
 import numpy as np
 import pytest
 
-from bert_keras.checkpoints.loading import build_encoder, build_tokenizer
+from bert_keras.models.factory import build_encoder
+from bert_keras.tokenization.factory import build_tokenizer
 from bert_keras.data.tasks import get_task
 from bert_keras.tasks.classifier import (
     build_classifier, classifier_parts, load_classifier, predict, save_classifier)

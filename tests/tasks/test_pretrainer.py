@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from bert_keras import BertConfig
-from bert_keras.checkpoints.loading import (
-    build_encoder, build_mlm_head, build_nsp_head, load_model_dir)
+from bert_keras.checkpoints.convert import load_model_dir
+from bert_keras.heads.pretrained import build_mlm_head, build_nsp_head
+from bert_keras.models.factory import build_encoder
 from bert_keras.tasks.pretrainer import BertPretrainer
 
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + [f"w{i}" for i in range(45)]

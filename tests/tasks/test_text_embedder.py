@@ -52,7 +52,8 @@ def test_matches_sentence_transformers_live_on_sst2(minilm_embedder, minilm_path
 @pytest.fixture(scope="module")
 def tiny():
     md = tiny_model_dir()
-    from bert_keras.checkpoints.loading import build_encoder, build_tokenizer
+    from bert_keras.models.factory import build_encoder
+    from bert_keras.tokenization.factory import build_tokenizer
 
     return build_encoder(md), build_tokenizer(md)
 

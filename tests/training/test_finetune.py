@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from bert_keras.checkpoints.loading import build_tokenizer
+from bert_keras.tokenization.factory import build_tokenizer
 from bert_keras.data.examples import Examples
 from bert_keras.data.tasks import get_task
 from bert_keras.training import batching
