@@ -62,9 +62,19 @@ def code_point_map(tokenizer):
     return {int(points[i]): images[i].decode("utf-8") for i in changed}
 
 
+_BUILT = {}  # (lowercase, strip_accents) -> model bytes: the map depends on nothing else
+
+
 def build_normalizer_model(tokenizer):
     """The `FastBertNormalizer` model (flatbuffer bytes) of `tokenizer`'s
     normalization (NUL is removed, as the tokenizer removes it)."""
+    key = (bool(tokenizer.lowercase), bool(tokenizer.strip_accents))
+    if key not in _BUILT:
+        _BUILT[key] = _build(tokenizer)
+    return _BUILT[key]
+
+
+def _build(tokenizer):
     mapping = code_point_map(tokenizer)
     pool, offsets, data = bytearray(), {}, {}
     for cp, image in sorted(mapping.items()):
