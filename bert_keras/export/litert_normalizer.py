@@ -126,8 +126,11 @@ def build_trie(data):
     many = [n for n in range(len(children)) if len(labels_of[n]) > 1]
     for node in sorted(many, key=lambda n: -len(labels_of[n])):
         base_of[node] = slots.take_many(labels_of[node])
+    leaves = [n for n in range(len(children)) if labels_of[n] == [0]]
+    for node, base in zip(leaves, slots.take_free(len(leaves))):
+        base_of[node] = base
     for node in range(len(children)):
-        if len(labels_of[node]) == 1:
+        if len(labels_of[node]) == 1 and base_of[node] is None:
             base_of[node] = slots.take_one(labels_of[node][0])
     units = np.full(slots.size, _LEAF_FLAG, np.uint32)
     units[0] = 0
@@ -183,6 +186,17 @@ class _Slots:
             self.free[(base ^ label) >> 8] -= 1
         self._grow(max(base ^ label for label in labels) + 1)
         return base
+
+    def take_free(self, count):
+        """`count` bases for nodes whose one child has label 0 (a key's
+        value): the lowest free positions that are no node's base yet."""
+        self._grow(len(self.used) + count + 256)
+        free = np.flatnonzero(~self.used)
+        free = free[~np.isin(free, np.fromiter(self.bases, np.int64, len(self.bases)))][:count]
+        self.used[free] = True
+        np.subtract.at(self.free, free >> 8, 1)
+        self.bases.update(free.tolist())
+        return free.tolist()
 
     def take_one(self, label):
         while self.used[self.next_free] or (self.next_free ^ label) in self.bases:

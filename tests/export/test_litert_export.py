@@ -61,3 +61,38 @@ def test_minilm_litert_matches_keras(inputs, tmp_path_factory):
     out = tmp_path_factory.getbasetemp() / "minilm_litert"
     check_runtime_parity("litert", "minilm-l6-h384-uncased", "encoder", str(out), n=200,
                          inputs=inputs, exported=str(out) if out.exists() else None)
+
+
+def test_pair_classifier_strings_model(tiny_runtime_models, tmp_path):
+    """A sentence-pair classifier: `text` and `text_b` in, round-robin
+    truncation to the task's length as our preprocessor, probabilities as
+    the Keras model's on MRPC dev pairs (many longer than 64 tokens)."""
+    import keras
+
+    from bert_keras.checkpoints.loading import build_encoder, load_model_dir
+    from bert_keras.export.runtime_export import export_runtime, load_runtime
+    from bert_keras.tasks.classifier import (
+        build_classifier, load_classifier, predict, save_classifier)
+    from tests.tokenization.test_tokenizer_parity import mrpc_dev_sentences
+
+    md = load_model_dir(tiny_runtime_models["encoder"])
+    keras.utils.set_random_seed(6)
+    model = build_classifier(build_encoder(md), num_classes=2, dropout=0.0, pooling="mean")
+    head = model.get_layer("classifier")
+    rng = np.random.default_rng(7)
+    head.dense.kernel.assign(rng.normal(0, 2.0, tuple(head.dense.kernel.shape)).astype("float32"))
+    task = {"type": "classification", "num_classes": 2, "labels": ["no", "yes"], "pair": True,
+            "sequence_length": SEQ_LENGTH, "task_name": "mrpc", "pooling": "mean"}
+    src = save_classifier(model, str(tmp_path / "mrpc"), md, task)
+    out = export_runtime(src, str(tmp_path / "litert"), "litert", verbose=False)["out"]
+    runtime = load_runtime(out)
+    assert runtime.metadata["strings_inputs"] == ["text", "text_b"]
+    sentences = mrpc_dev_sentences()
+    half = len(sentences) // 2
+    a, b = sentences[:40], sentences[half:half + 40]
+    got = runtime(a, b)
+    assert got["input_word_ids"].shape[1] == SEQ_LENGTH  # some pairs were truncated
+    keras_model, preprocessor, stored = load_classifier(src)
+    want = np.array([p["probabilities"] for p in predict(keras_model, preprocessor, stored, a, b)])
+    assert np.abs(got["probabilities"] - want).max() <= 1e-4
+    assert np.std(want) > 1e-2

@@ -135,8 +135,12 @@ def test_litert_chinese_vocab_on_tnews(chinese_vocab):
     _assert_same(_Converted(tokenizer, 512)(texts), _want(tokenizer, 512, texts), texts)
 
 
-def test_litert_cased_keeps_case_and_accents(uncased_vocab):
-    tokenizer = _ours(uncased_vocab, lowercase=False)
+@pytest.mark.parametrize("settings", [dict(lowercase=False),
+                                      dict(lowercase=True, strip_accents=False),
+                                      dict(lowercase=False, strip_accents=True)])
+def test_litert_other_normalization_settings(uncased_vocab, settings):
+    """Cased, lowercase keeping accents, accents stripped keeping case."""
+    tokenizer = _ours(uncased_vocab, **settings)
     texts = sst2_dev_sentences()[:200] + CASES
     got = _Converted(tokenizer, 512)(texts)
     _assert_same(got, _want(tokenizer, 512, texts), texts)
