@@ -23,7 +23,12 @@ def add_parser(sub):
                    choices=("tfhub", "onnx", "openvino", "litert", "tfjs"),
                    help="tfhub (default): the SavedModels above; onnx, openvino, litert: "
                         "one model file (token ids in) + tokenizer.json for that runtime, "
-                        "checked through it (a classifier directory exports its classifier)")
+                        "checked through it (a classifier directory exports its classifier); "
+                        "litert also writes model_strings.tflite, strings in with the "
+                        "tokenizer in the graph")
+    p.add_argument("--ids-only", action="store_true",
+                   help="litert: write only model.tflite (token ids in) + tokenizer.json, "
+                        "not the strings-in model_strings.tflite")
     p.set_defaults(run=run)
 
 
@@ -31,6 +36,8 @@ def run(args):
     from bert_keras.cli.main import UserError
     from bert_keras.export import export_hub
 
+    if args.ids_only and args.format != "litert":
+        raise UserError("--ids-only applies to --format litert only")
     if args.seq_length < 3:
         raise UserError(f"--seq-length must be at least 3, got {args.seq_length}")
     if args.format != "tfhub":
@@ -54,7 +61,9 @@ def _run_runtime_format(args, UserError):
     from bert_keras.export.runtime_export import export_runtime
 
     paths = export_runtime(args.model, args.out, args.format, seq_length=args.seq_length,
-                           overwrite=args.overwrite)
+                           overwrite=args.overwrite, strings_model=not args.ids_only)
     print(f"  model:      {paths['model']}")
+    if "strings_model" in paths:
+        print(f"  strings in: {paths['strings_model']}")
     print(f"  tokenizer:  {paths['tokenizer']}")
     print(f"  model card: {paths['model_card']}")

@@ -5,6 +5,8 @@ written atomically and checked through that runtime before it is kept.
     OUT/model.onnx | model.xml + model.bin | model.tflite
                          int32 input_word_ids, input_mask, input_type_ids
                          [batch, seq] -> see runtime_graph.py
+    OUT/model_strings.tflite  (LiteRT) strings in, the tokenizer in the
+                         graph (litert_export.py)
     OUT/tokenizer.json   Hugging Face tokenizers format (+ tokenizer_config.json)
     OUT/vocab.txt        the WordPiece vocabulary
     OUT/export.json      format, kind (encoder|classifier), outputs, labels,
@@ -51,9 +53,12 @@ def _format_module(fmt):
 
 
 def export_runtime(src, out, fmt, seq_length=128, overwrite=False, verify=True,
-                   verbose=True):
+                   verbose=True, strings_model=True):
     """Exports `src` (model directory, built-in name, checkpoint, or a
     fine-tuned classifier directory) for the runtime `fmt`.
+
+    `strings_model` (LiteRT): also write `model_strings.tflite`, strings in
+    with the tokenizer in the graph, where the tokenizer allows it.
 
     Returns a dict of paths: `out`, `model`, `tokenizer`, `model_card`.
     """
@@ -76,10 +81,19 @@ def export_runtime(src, out, fmt, seq_length=128, overwrite=False, verify=True,
         seq_length = min(seq_length, int(source.task.sequence_length))
     graph = RuntimeGraph(source)
     log(f"exporting the {source.kind} of {source.name} to {fmt}")
+    strings_file, no_strings = None, None
+    if strings_model and hasattr(module, "write_strings_model"):
+        no_strings = module.strings_model_unavailable(source.tokenizer)
+        if no_strings:
+            log(f"  no strings-in model: {no_strings}")
     with atomic_output_dir(out, overwrite) as tmp:
         with tempfile.TemporaryDirectory() as work:
             saved = graph.save(os.path.join(work, "saved_model")) if module.NEEDS_SAVED_MODEL else None
             model_path = module.write_model(graph, saved, tmp)
+            if strings_model and hasattr(module, "write_strings_model") and not no_strings:
+                strings_file = os.path.basename(module.write_strings_model(
+                    graph, source.tokenizer, seq_length, bool(source.task and source.task.pair),
+                    tmp, work))
         settings = md.tokenizer
         tokenizer_path = write_tokenizer_json(
             md.vocab, settings.lowercase, tmp, settings.strip_accents,
@@ -93,6 +107,12 @@ def export_runtime(src, out, fmt, seq_length=128, overwrite=False, verify=True,
             "outputs": sorted(graph(_dummy_inputs()).keys()),
             "hidden_size": md.config.hidden_size, "num_layers": md.config.num_layers,
         }
+        if strings_file:
+            meta["strings_model_file"] = strings_file
+            meta["strings_inputs"] = ["text", "text_b"] if source.task and source.task.pair \
+                else ["text"]
+        elif no_strings:
+            meta["strings_model_unavailable"] = no_strings
         if source.task:
             task = source.task.to_dict()
             meta["task"] = {k: task[k] for k in
@@ -102,14 +122,21 @@ def export_runtime(src, out, fmt, seq_length=128, overwrite=False, verify=True,
             meta["max_abs_diff"] = verify_export(tmp, source, graph, fmt, meta)
             log(f"  max |{fmt} - keras| on the check sentences: "
                 + ", ".join(f"{k} {v:.1e}" for k, v in meta["max_abs_diff"].items()))
+            if strings_file:
+                meta["strings_max_abs_diff"] = verify_strings_model(tmp, source, graph, meta)
+                log(f"  max |{fmt} strings model - keras|: " + ", ".join(
+                    f"{k} {v:.1e}" for k, v in meta["strings_max_abs_diff"].items()))
         with open(os.path.join(tmp, METADATA_FILE), "w", encoding="utf-8") as f:
             json.dump(meta, f, indent=2)
         with open(os.path.join(tmp, "README.md"), "w", encoding="utf-8") as f:
             f.write(runtime_model_card(meta, md))
     log(f"exported to {out} in {time.time() - start:.1f}s")
-    return {"out": out, "model": os.path.join(out, meta["model_file"]),
-            "tokenizer": os.path.join(out, "tokenizer.json"),
-            "model_card": os.path.join(out, "README.md")}
+    paths = {"out": out, "model": os.path.join(out, meta["model_file"]),
+             "tokenizer": os.path.join(out, "tokenizer.json"),
+             "model_card": os.path.join(out, "README.md")}
+    if strings_file:
+        paths["strings_model"] = os.path.join(out, strings_file)
+    return paths
 
 
 def _dummy_inputs():
@@ -137,7 +164,7 @@ def verify_export(path, source, graph, fmt, meta):
             (got_ids["input_word_ids"] != want_ids).any():
         raise ExportCheckError("tokenizer.json tokenizes the check sentences differently "
                                "from the model's tokenizer; nothing was written")
-    runner = load_runtime(path, metadata=meta).runner
+    runner = load_runtime(path, metadata=meta, inputs="ids").runner
     diffs = max_differences(runner(got_ids), graph(got_ids))
     worst = max(diffs.values())
     if not worst <= VERIFY_ATOL:
@@ -147,11 +174,44 @@ def verify_export(path, source, graph, fmt, meta):
     return diffs
 
 
-class RuntimeModel:
-    """An export loaded in its runtime, strings in: tokenizes with the
-    exported `tokenizer.json`, then runs the model file."""
+def _check_pair(source):
+    pair = bool(source.task and source.task.pair)
+    return CHECK_SENTENCES, (CHECK_SENTENCES[::-1] if pair else None)
 
-    def __init__(self, path, metadata=None, **options):
+
+def verify_strings_model(path, source, graph, meta):
+    """The strings-in model on the check sentences: its packed ids must
+    equal our tokenizer's and its outputs the Keras graph's on those ids.
+    Raises `ExportCheckError` (nothing is kept) otherwise."""
+    from bert_keras.export.runtime_graph import max_differences
+    from bert_keras.tokenization.preprocessor import BertPreprocessor
+
+    a, b = _check_pair(source)
+    ours = BertPreprocessor(source.tokenizer, meta["seq_length"], dynamic_length=True)(
+        (a, b) if b is not None else a)
+    want_ids = {"input_word_ids": np.asarray(ours["token_ids"]),
+                "input_mask": np.asarray(ours["padding_mask"]),
+                "input_type_ids": np.asarray(ours["segment_ids"])}
+    got = _format_module(meta["format"]).load_strings_runner(path)(a, b)
+    for k, want in want_ids.items():
+        if got[k].shape != want.shape or (got[k] != want).any():
+            raise ExportCheckError(f"the strings-in model packs the check sentences differently "
+                                   f"from the model's tokenizer ({k}); nothing was written")
+    diffs = max_differences(got, graph(want_ids))
+    worst = max(diffs.values())
+    if not worst <= VERIFY_ATOL:
+        raise ExportCheckError(f"the strings-in model differs from the Keras model by "
+                               f"{worst:.3g} (tolerance {VERIFY_ATOL}: {diffs}); "
+                               "nothing was written")
+    return diffs
+
+
+class RuntimeModel:
+    """An export loaded in its runtime, strings in: through the strings-in
+    model where the export has one (LiteRT) unless `inputs="ids"`, else
+    tokenized with the exported `tokenizer.json`, then the model file."""
+
+    def __init__(self, path, metadata=None, inputs="strings", **options):
         from tokenizers import Tokenizer
 
         if metadata is None:
@@ -161,7 +221,13 @@ class RuntimeModel:
             with open(meta_file, encoding="utf-8") as f:
                 metadata = json.load(f)
         self.metadata = metadata
-        self.runner = _format_module(metadata["format"]).load_runner(path, **options)
+        if inputs not in ("strings", "ids"):
+            raise InputError(f"inputs must be 'strings' or 'ids', got {inputs!r}")
+        module = _format_module(metadata["format"])
+        self.runner = module.load_runner(path, **options)
+        self.strings_runner = None
+        if inputs == "strings" and metadata.get("strings_model_file"):
+            self.strings_runner = module.load_strings_runner(path, **options)
         self.tokenizer = Tokenizer.from_file(os.path.join(path, "tokenizer.json"))
 
     def encode(self, texts, texts_b=None):
@@ -170,6 +236,8 @@ class RuntimeModel:
         return encode_batch(self.tokenizer, texts, texts_b)
 
     def __call__(self, texts, texts_b=None):
+        if self.strings_runner is not None:
+            return self.strings_runner(texts, texts_b)
         return self.runner(self.encode(texts, texts_b))
 
     def embed(self, texts):
@@ -186,7 +254,8 @@ class RuntimeModel:
 
 def load_runtime(path, metadata=None, **options):
     """A `RuntimeModel` for an export directory (options: `threads`,
-    `precision` "f32"/"bf16" where the runtime has it)."""
+    `precision` "f32"/"bf16" where the runtime has it, `inputs` "strings"
+    (default: the strings-in model where there is one) or "ids")."""
     return RuntimeModel(path, metadata, **options)
 
 
@@ -235,6 +304,19 @@ def runtime_model_card(meta, md):
     if "max_abs_diff" in meta:
         diffs = ", ".join(f"{k} {v:.1e}" for k, v in meta["max_abs_diff"].items())
         lines.append(f"- Checked at export against the Keras model: max |diff| {diffs}.")
+    if meta.get("strings_model_file"):
+        inputs = " and ".join(f"`{k}`" for k in meta["strings_inputs"])
+        lines.append(
+            f"- Strings in: `{meta['strings_model_file']}` takes string {inputs} `[batch]`, "
+            "tokenizes in the graph (tensorflow_text FastBertNormalizer + FastWordpieceTokenizer "
+            "custom ops, same ids as the model's tokenizer; register "
+            "`tensorflow_text.tflite_registrar.SELECT_TFTEXT_OPS`) and also outputs the "
+            "`input_word_ids`, `input_mask`, `input_type_ids` it packed"
+            + (", max |diff| " + ", ".join(f"{k} {v:.1e}" for k, v in
+                                          meta["strings_max_abs_diff"].items())
+               if "strings_max_abs_diff" in meta else "") + ".")
+    elif meta.get("strings_model_unavailable"):
+        lines.append(f"- No strings-in model: {meta['strings_model_unavailable']}.")
     lines += ["", "```python", "from tokenizers import Tokenizer",
               "enc = Tokenizer.from_file('tokenizer.json').encode_batch(['a gripping film'])",
               "import numpy as np",
@@ -242,4 +324,12 @@ def runtime_model_card(meta, md):
               "          'input_mask': np.array([e.attention_mask for e in enc], np.int32),",
               "          'input_type_ids': np.array([e.type_ids for e in enc], np.int32)}",
               snippet, "```", ""]
+    if meta.get("strings_model_file"):
+        inputs = ", ".join(f"{k}=np.array(['a gripping film'])" for k in meta["strings_inputs"])
+        lines[-1:-1] = [
+            "```python", "import numpy as np, tensorflow_text as tf_text",
+            "from ai_edge_litert.interpreter import InterpreterWithCustomOps",
+            f"m = InterpreterWithCustomOps(model_path='{meta['strings_model_file']}',",
+            "    custom_op_registerers=tf_text.tflite_registrar.SELECT_TFTEXT_OPS)",
+            f"m.get_signature_runner()({inputs})", "```"]
     return "\n".join(lines)

@@ -81,15 +81,21 @@ def keras_reference(model_dir, kind, texts):
             "embedding": mean / np.linalg.norm(mean, axis=1, keepdims=True)}
 
 
-def check_runtime_parity(fmt, model_dir, kind, out_dir, n=48, atol=1e-4, **options):
-    """Exports `model_dir` to `fmt`, runs `n` SST-2 dev sentences through
-    the runtime (strings in, via the exported tokenizer.json) and compares
-    with the Keras model. Returns the per-output max |diff|."""
+def check_runtime_parity(fmt, model_dir, kind, out_dir=None, n=48, atol=1e-4, exported=None,
+                         **options):
+    """Exports `model_dir` to `fmt` (or takes the export directory
+    `exported`), runs `n` SST-2 dev sentences through the runtime (strings
+    in: via the exported tokenizer.json, or LiteRT's strings-in model) and
+    compares with the Keras model. Returns the per-output max |diff|."""
     from bert_keras.export.runtime_export import export_runtime, load_runtime
 
     texts = sst2_dev(n)
-    paths = export_runtime(model_dir, out_dir, fmt, seq_length=SEQ_LENGTH, verbose=False)
-    runtime = load_runtime(paths["out"], **options)
+    if exported is None:
+        exported = export_runtime(model_dir, out_dir, fmt, seq_length=SEQ_LENGTH,
+                                  verbose=False)["out"]
+    runtime = load_runtime(exported, **options)
+    if options.get("inputs") == "strings":
+        assert runtime.strings_runner is not None
     got = runtime(texts)
     want = keras_reference(model_dir, kind, texts)
     diffs = {k: float(np.abs(got[k] - want[k]).max()) for k in want}
