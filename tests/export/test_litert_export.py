@@ -38,7 +38,8 @@ def test_tiny_litert_matches_keras(kind, inputs, tiny_runtime_models, tiny_liter
 def test_strings_model_packs_as_our_preprocessor(tiny_runtime_models, tiny_litert):
     """The strings-in model's packed ids (an output of it) are our
     tokenizer's, and the metadata names the model and its inputs."""
-    from bert_keras.checkpoints.loading import build_tokenizer, load_model_dir
+    from bert_keras.checkpoints.convert import load_model_dir
+    from bert_keras.tokenization.factory import build_tokenizer
     from bert_keras.export.runtime_export import load_runtime
     from bert_keras.tokenization.preprocessor import BertPreprocessor
 
@@ -69,7 +70,8 @@ def test_pair_classifier_strings_model(tiny_runtime_models, tmp_path):
     the Keras model's on MRPC dev pairs (many longer than 64 tokens)."""
     import keras
 
-    from bert_keras.checkpoints.loading import build_encoder, load_model_dir
+    from bert_keras.checkpoints.convert import load_model_dir
+    from bert_keras.models.factory import build_encoder
     from bert_keras.export.runtime_export import export_runtime, load_runtime
     from bert_keras.tasks.classifier import (
         build_classifier, load_classifier, predict, save_classifier)
