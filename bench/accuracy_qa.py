@@ -54,6 +54,7 @@ def parse_args(argv=None):
     p.add_argument("--train", default=os.path.join(DATA, "SQuAD", "train-split-v1.1.json"))
     p.add_argument("--eval", default=os.path.join(DATA, "SQuAD", "eval-split-v1.1.json"))
     p.add_argument("--threads", type=int, help="passed to the peer (--threads)")
+    p.add_argument("--peer", default=PEER, help="the peer script (default: %(default)s)")
     p.add_argument("--no-peer", action="store_true", help="run ours only")
     p.add_argument("--peer-only", action="store_true", help="run the Hugging Face peer only")
     p.add_argument("--overwrite", action="store_true", help="retrain (default: resume/report)")
@@ -92,8 +93,8 @@ def ours(args):
 
 
 def peer(args):
-    if not os.path.isfile(PEER):
-        print(f"peer: {PEER} not found; skipped", flush=True)
+    if not os.path.isfile(args.peer):
+        print(f"peer: {args.peer} not found; skipped", flush=True)
         return
     missing = [m for m in ("torch", "transformers") if importlib.util.find_spec(m) is None]
     if missing:
@@ -105,7 +106,7 @@ def peer(args):
         if value is not None:
             flags += ["--" + key.replace("_", "-"), str(value)]
     flags += ["--train", args.train, "--eval", args.eval]
-    done = subprocess.run([sys.executable, PEER, *flags], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, args.peer, *flags], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": REPO})
     results = [line for line in done.stdout.splitlines() if line.startswith("RESULT")]
     for line in results:
