@@ -13,7 +13,9 @@ mixed precision.
 qa_features`) in the shape of Hugging Face's question-answering pipeline:
 `{"answer", "score", "start", "end"}`, character offsets into the context
 as given, score the span's probability as that pipeline computes it
-(`bert_keras.tasks.qa_postprocess`).
+(`bert_keras.tasks.qa_postprocess`), the span widened to whole words as
+that pipeline does by default (`evaluate` scores the spans unwidened, as
+the reference training recipes do).
 
     >>> from bert_keras.tasks.question_answering import load_question_answerer
     >>> qa = load_question_answerer("out/squad")  # doctest: +SKIP
@@ -160,7 +162,12 @@ class QuestionAnswerer:
                 raise InputError(f"question/context {i}: expected strings, got "
                                  f"{type(q).__name__}/{type(c).__name__}")
         examples = [QAExample(str(i), q, c) for i, (q, c) in enumerate(zip(questions, contexts))]
-        answers = self._answers(examples, batch_size, top_k=None if top_k == 1 else top_k)
+        # More candidates than asked: aligned to words, two spans may become one.
+        ranked = self._answers(examples, batch_size, top_k=top_k + 5)
+        answers = [_aligned_to_words(e.context, found)[:top_k]
+                   for e, found in zip(examples, ranked)]
+        answers = [(found[0] if found else {"answer": "", "score": 0.0, "start": 0, "end": 0})
+                   if top_k == 1 else found for found in answers]
         return answers[0] if single else answers
 
     def evaluate(self, examples, batch_size=32):
@@ -180,6 +187,42 @@ class QuestionAnswerer:
         start, end = span_logits(self.model, features, batch_size)
         return postprocess_qa(examples, features.offsets, features.example_index, start, end,
                               t.n_best, t.max_answer_length, top_k=top_k)
+
+
+def _aligned_to_words(context, answers):
+    """Answers widened to whole words (Hugging Face's pipeline default,
+    `align_to_words=True`: a span starting inside "Eiffel" at "##iff"
+    answers "Eiffel..."), each span once, best first. Words as BERT's basic
+    tokenizer splits them: runs of characters between white space,
+    punctuation and CJK characters."""
+    seen, out = set(), []
+    for a in answers:
+        start, end = a["start"], a["end"]
+        while start > 0 and _in_word(context[start - 1]) and _in_word(context[start]):
+            start -= 1
+        while end < len(context) and _in_word(context[end]) and _in_word(context[end - 1]):
+            end += 1
+        if (start, end) not in seen:
+            seen.add((start, end))
+            out.append({**a, "answer": context[start:end], "start": start, "end": end})
+    return out
+
+
+def _in_word(char):
+    """False for white space, punctuation (BERT's definition) and CJK
+    characters, which are words of their own."""
+    import unicodedata
+
+    if char.isspace():
+        return False
+    cp = ord(char)
+    if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
+        return False
+    if unicodedata.category(char).startswith("P"):
+        return False
+    return not (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF
+                or 0x2A700 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF
+                or 0x2F800 <= cp <= 0x2FA1F)
 
 
 def span_logits(model, features, batch_size=64):

@@ -112,3 +112,19 @@ def test_score_equals_hugging_face_pipeline_formula():
     s = 3 + [0, 3, 6].index(best["start"])
     e = 3 + [2, 5, 8].index(best["end"])
     np.testing.assert_allclose(best["score"], ps[s] * pe[e], rtol=1e-9)
+
+
+def test_predicted_spans_are_widened_to_whole_words():
+    from bert_keras.tasks.question_answering import _aligned_to_words
+
+    context = "by Gustave Eiffel's company, 北京 in 1887."
+    s = context.index("iffel")
+    answers = [{"answer": "iffel", "score": 0.5, "start": s, "end": s + 5},
+               {"answer": "Eiff", "score": 0.4, "start": s - 1, "end": s + 3},
+               {"answer": "京", "score": 0.3, "start": context.index("京"),
+                "end": context.index("京") + 1},
+               {"answer": "'s comp", "score": 0.2, "start": s + 5, "end": s + 12}]
+    out = _aligned_to_words(context, answers)
+    assert [a["answer"] for a in out] == ["Eiffel", "京", "'s company"]
+    assert all(context[a["start"]:a["end"]] == a["answer"] for a in out)
+    assert [a["score"] for a in out] == [0.5, 0.3, 0.2]
