@@ -5,9 +5,10 @@ from bert_keras.cli.task_options import add_task_arguments, task_from_args
 
 def add_parser(sub):
     p = sub.add_parser(
-        "finetune", help="fine-tune a classifier / regressor (GLUE, CLUE or your CSV)",
+        "finetune", help="fine-tune a classifier / regressor (GLUE, CLUE or your CSV) or a "
+                         "question answerer (SQuAD, CMRC 2018)",
         description="Fine-tune MODEL (a model directory, built-in name or checkpoint) on a "
-                    "classification or regression task. OUT becomes a model directory "
+                    "classification, regression or question answering task. OUT becomes a model directory "
                     "holding the best classifier by the dev metric; running the same "
                     "command again resumes an interrupted run.")
     p.add_argument("model", help="model directory, built-in name or checkpoint")
@@ -15,6 +16,9 @@ def add_parser(sub):
     p.add_argument("--dev", help="dev file (picks the best checkpoint)")
     p.add_argument("--out", required=True, help="output model directory")
     add_task_arguments(p)
+    from bert_keras.cli.qa_cli import add_finetune_arguments
+
+    add_finetune_arguments(p)
     t = p.add_argument_group("training")
     t.add_argument("--epochs", type=float, default=3)
     t.add_argument("--batch-size", type=int, default=32, help="global batch size")
@@ -27,7 +31,8 @@ def add_parser(sub):
     t.add_argument("--pooling", choices=["cls", "mean"], default="cls",
                    help="what the classifier reads: BERT's pooled [CLS] output, or the "
                         "mean of the token vectors (for sentence-transformers checkpoints)")
-    t.add_argument("--max-seq-length", type=int, default=128)
+    t.add_argument("--max-seq-length", type=int,
+                   help="tokens a sequence (default: 128; 384 for question answering)")
     t.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
                    help="bf16: Keras mixed_bfloat16 (fast on CPUs with AMX)")
     t.add_argument("--xla", action="store_true", help="compile train steps with XLA")
@@ -49,7 +54,9 @@ def add_parser(sub):
 def run(args):
     from bert_keras.training.finetune import FinetuneOptions, finetune
 
-    task = task_from_args(args)
+    from bert_keras.cli.qa_cli import task_with_flags
+
+    task = task_with_flags(task_from_args(args), args)
     options = FinetuneOptions(
         epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
         max_seq_length=args.max_seq_length, warmup_fraction=args.warmup,

@@ -33,6 +33,9 @@ def add_parser(sub):
     p.add_argument("--input", metavar="FILE",
                    help="classify each line of FILE (UTF-8; pairs separated by a TAB)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    from bert_keras.cli.qa_cli import add_predict_arguments
+
+    add_predict_arguments(p)
     p.set_defaults(run=run)
 
 
@@ -45,7 +48,8 @@ def run(args):
 # What `predict` runs for each task kind: "module:function(args)". A new kind
 # (QA, NER) adds its line (and its flags in `add_parser`).
 PREDICT = {"classification": "bert_keras.cli.predict_command:predict_classifier",
-           "regression": "bert_keras.cli.predict_command:predict_classifier"}
+           "regression": "bert_keras.cli.predict_command:predict_classifier",
+           "qa": "bert_keras.cli.qa_cli:predict_qa"}
 
 
 def predict_classifier(args):

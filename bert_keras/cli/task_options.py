@@ -5,7 +5,7 @@ or your own CSV/TSV/JSONL columns (`--text-column ... --label-column ...`)."""
 def add_task_arguments(p, required=False):
     g = p.add_argument_group("task (a registered task, or your own columns)")
     g.add_argument("--task", required=False,
-                   help="sst2, cola, mrpc, rte, stsb, qnli, mnli, tnews "
+                   help="sst2, cola, mrpc, rte, stsb, qnli, mnli, tnews; squad, cmrc2018 "
                         "(evaluate: the model's own task, the default)")
     g.add_argument("--text-column", help="column of the first text (own data; a model "
                                          "remembers its columns for evaluate)")

@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 from bert_keras.errors import InputError
+from bert_keras.training.qa_job import QAJob
 from bert_keras.training.run_directory import RunDirectory, fingerprint
 from bert_keras.training.runner import RunnerOptions, TrainingJob, dtype_policy, run_training
 
@@ -35,7 +36,7 @@ class FinetuneOptions:
     epochs: float = 3
     batch_size: int = 32
     learning_rate: float = 5e-5
-    max_seq_length: int = 128
+    max_seq_length: int = None  # None: the task's (128 for classification, 384 for QA)
     warmup_fraction: float = 0.1
     weight_decay: float = 0.01
     dropout: float = None  # encoder (hidden + attention) and head; None: the model's
@@ -153,7 +154,7 @@ class ClassificationJob(TrainingJob):
 # The job of each task kind (the `type` of its task object). A new kind adds
 # its TrainingJob subclass here: `read_data`, `settle_task`, `__init__`
 # (features), `build_model`, `train_dataset`, `evaluate`, `save`.
-JOBS = {"classification": ClassificationJob, "regression": ClassificationJob}
+JOBS = {"classification": ClassificationJob, "regression": ClassificationJob, "qa": QAJob}
 
 
 def finetune(model, task, train, dev, out, options=None, log=print):
@@ -168,6 +169,10 @@ def finetune(model, task, train, dev, out, options=None, log=print):
     from bert_keras.training.strategy import get_strategy, is_chief
 
     options = options or FinetuneOptions()
+    task = get_task(task) if isinstance(task, str) else task
+    if options.max_seq_length is None:
+        options = dataclasses.replace(options, max_seq_length=getattr(task, "sequence_length",
+                                                                      128))
     dtype_policy(options.precision)
     if options.batch_size < 1 or not options.epochs > 0:
         raise InputError("--batch-size and --epochs must be positive")
@@ -177,7 +182,6 @@ def finetune(model, task, train, dev, out, options=None, log=print):
         raise InputError(f"pooling must be cls or mean, got {options.pooling!r}")
     if options.dropout is not None and not 0 <= options.dropout < 1:
         raise InputError(f"--dropout must be in [0, 1), got {options.dropout}")
-    task = get_task(task) if isinstance(task, str) else task
     if task.type not in JOBS:
         raise InputError(f"task {task.name!r} ({task.type}) cannot be fine-tuned here")
 
@@ -205,6 +209,8 @@ def finetune(model, task, train, dev, out, options=None, log=print):
         settings["columns"] = dict(task.columns)
     if getattr(task, "labels", None) is not None:
         settings["labels"] = list(task.labels)
+    if task.type == "qa":  # window and answer settings (--doc-stride...) change the model
+        settings["task_settings"] = task.to_dict()
     run = RunDirectory(out, settings, chief=is_chief(strategy), overwrite=options.overwrite,
                        log=log)
     if run.complete:

@@ -132,7 +132,10 @@ def fingerprint(data):
     if isinstance(data, (list, tuple)) and all(isinstance(d, (str, os.PathLike)) for d in data):
         return {"paths": [os.path.abspath(os.fspath(d)) for d in data],
                 "sha256": _hash_paths(data)}
+    data = getattr(data, "examples", data)  # SquadData -> its QAExamples
     digest = hashlib.sha256()
+    if not hasattr(data, "text_a"):  # QA examples (frozen dataclasses): their repr
+        digest.update(repr(list(data)).encode())
     for name in ("text_a", "text_b", "labels"):
         value = getattr(data, name, None)
         digest.update(json.dumps(None if value is None else [str(v) for v in value]).encode())

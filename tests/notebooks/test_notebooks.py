@@ -71,7 +71,8 @@ def _check_common(text):
 
 
 @pytest.mark.parametrize("name", ["text_classification.ipynb",
-                                  "text_classification_frozen.ipynb"])
+                                  "text_classification_frozen.ipynb",
+                                  "question_answering.ipynb"])
 def test_notebooks_are_committed_without_outputs(name):
     nb = _read(name)
     assert nb.metadata["kernelspec"]["name"] == "python3"
@@ -95,3 +96,16 @@ def test_text_classification_frozen_trains_the_head_only(monkeypatch, tmp_path):
     assert "trainable weights: ['classifier/kernel', 'classifier/bias']" in text
     assert "encoder outputs unchanged: True" in text
     _accuracies(text)
+
+
+def test_question_answering_fine_tunes_and_answers(monkeypatch, tmp_path):
+    text = _run("question_answering.ipynb", monkeypatch, tmp_path)
+    data_line = "data: SQuAD from" if os.path.isdir(os.path.join(SHARED_DATA, "SQuAD")) \
+        else "data: SQuAD not found"
+    assert data_line in text
+    assert re.search(r"train: \d+ questions, eval: \d+ questions", text)
+    scores = re.findall(r"exact match / F1 (before|after) training: ([0-9.]+) / ([0-9.]+)", text)
+    assert [s[0] for s in scores] == ["before", "after"], text
+    assert all(0 <= float(em) <= float(f1) <= 100 for _, em, f1 in scores)
+    answers = re.findall(r"context\[start:end\] == answer: (True|False)", text)
+    assert answers == ["True"] * 3, text
