@@ -31,7 +31,8 @@ import keras
 import numpy as np
 
 from bert_keras.checkpoints import canonical
-from bert_keras.checkpoints.builders import build_encoder, build_tokenizer
+from bert_keras.models.factory import build_encoder
+from bert_keras.tokenization.factory import build_tokenizer
 from bert_keras.checkpoints.model_dir import META_FILE, BertModelDir, read_model_dir
 from bert_keras.errors import InputError
 from bert_keras.heads.span_head import BertSpanHead

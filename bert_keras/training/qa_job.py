@@ -80,7 +80,7 @@ class QAJob(TrainingJob):
     def build_model(self):
         import keras
 
-        from bert_keras.checkpoints.loading import build_encoder
+        from bert_keras.models.factory import build_encoder
         from bert_keras.tasks.question_answering import build_question_answerer
         from bert_keras.training.optimizer import create_optimizer
 
