@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import bert_keras
-from bert_keras.checkpoints.loading import load_model_dir
+from bert_keras.checkpoints.loading import build_tokenizer, load_model_dir
 from tests.conftest import shared_path
 from tests.models.family_fixtures import load_golden, write_hf_dir
 
@@ -31,7 +31,11 @@ def test_albert_sentencepiece_model_is_copied(tmp_path):
     again = load_model_dir(str(tmp_path / "out"))
     assert len(again.vocab) == 30000 and again.vocab[:4] == ["<pad>", "<unk>", "[CLS]", "[SEP]"]
     meta = json.loads((tmp_path / "out" / "bert_keras.json").read_text())
-    assert meta["tokenizer"]["type"] == "sentencepiece"
+    # Only the settings a SentencePiece tokenizer takes, so it builds.
+    assert meta["tokenizer"] == {"type": "sentencepiece", "lowercase": True,
+                                 "strip_accents": True}
+    tokenizer = build_tokenizer(again)
+    assert tokenizer(["Hello world"]).to_list() == tokenizer(["hello world"]).to_list()
 
 
 def test_roberta_bpe_files_are_copied(tmp_path):
@@ -42,6 +46,10 @@ def test_roberta_bpe_files_are_copied(tmp_path):
     again = load_model_dir(str(tmp_path / "out"))
     assert again.vocab[:3] == ["[PAD]", "[UNK]", "[CLS]"]
     assert again.files.keys() == {"vocab.json", "merges.txt"}
+    meta = json.loads((tmp_path / "out" / "bert_keras.json").read_text())
+    # A BPE tokenizer takes no WordPiece settings (tests/models/
+    # test_family_pipeline.py builds one from real files).
+    assert meta["tokenizer"] == {"type": "bpe"}
 
 
 def test_no_tokenizer_files_is_a_clear_error(tmp_path):
