@@ -46,12 +46,17 @@ def build_tokenizer(model):
     settings = model.tokenizer
     if settings.type != "wordpiece":
         try:
+            from bert_keras.tokenization.factory import TOKENIZER_TYPES
             from bert_keras.tokenization.factory import build_tokenizer as factory
         except ImportError:
             raise InputError(
                 f"{model.source or model.path}: {settings.type} tokenizers are not "
                 "available in this version of bert_keras") from None
-        return factory(settings.to_dict(), model.path)
+        # Only the settings this type takes: the record also keeps WordPiece's
+        # fields (lowercase=False for BPE is what the model card reports).
+        options = TOKENIZER_TYPES[settings.type][2] if settings.type in TOKENIZER_TYPES else ()
+        return factory(dict({k: getattr(settings, k) for k in options}, type=settings.type),
+                       model.path)
     return BertTokenizer(
         model.vocab,
         lowercase=settings.lowercase,

@@ -29,13 +29,7 @@ class TokenizerSettings:
     tokenize_chinese_chars: bool = True
 
     def to_dict(self):
-        """`type` and the settings that type takes (a SentencePiece or BPE
-        tokenizer refuses WordPiece's `tokenize_chinese_chars`)."""
-        from bert_keras.tokenization.factory import TOKENIZER_TYPES
-
-        options = TOKENIZER_TYPES[self.type][2] if self.type in TOKENIZER_TYPES else None
-        return {k: v for k, v in dataclasses.asdict(self).items()
-                if options is None or k == "type" or k in options}
+        return dataclasses.asdict(self)
 
 
 def find_tokenizer(path, model_type):
