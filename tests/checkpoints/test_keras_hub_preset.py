@@ -23,7 +23,7 @@ SIZES = dict(num_layers=2, num_heads=4, hidden_dim=64, intermediate_dim=128,
              max_sequence_length=40)
 
 
-def _backbone_and_tokenizer(family):
+def backbone_and_tokenizer(family):
     import keras_hub
 
     m, t = keras_hub.models, keras_hub.tokenizers
@@ -45,7 +45,7 @@ def _backbone_and_tokenizer(family):
             t.RobertaTokenizer(vocabulary=files[0], merges=files[1]))
 
 
-def _scale_weights(backbone, seed=0):
+def scale_weights(backbone, seed=0):
     # Default init is N(0, 0.02): outputs would hardly depend on the weights.
     # Scale every weight so that each one matters at 1e-5.
     rng = np.random.default_rng(seed)
@@ -66,15 +66,15 @@ def preset(request, tmp_path_factory):
 
     family = request.param
     keras.utils.set_random_seed(0)
-    backbone, tokenizer = _backbone_and_tokenizer(family)
-    _scale_weights(backbone)
+    backbone, tokenizer = backbone_and_tokenizer(family)
+    scale_weights(backbone)
     path = str(tmp_path_factory.mktemp("keras_hub") / family)
     backbone.save_to_preset(path)
     tokenizer.save_to_preset(path)
     return family, path, backbone
 
 
-def _inputs(family):
+def preset_inputs(family):
     rng = np.random.default_rng(5)
     ids = rng.integers(5, 100, (2, 10)).astype("int32")
     mask = np.ones((2, 10), "int32")
@@ -94,7 +94,7 @@ def test_convert_matches_backbone(preset, tmp_path):
     assert model.config.model_type == family and model.heads == []
     assert model.config.hidden_act == ("gelu" if family == "roberta" else "gelu_tanh")
     encoder = bert_keras.BertEncoder.from_pretrained(str(tmp_path / "out"))
-    inputs = _inputs(family)
+    inputs = preset_inputs(family)
     ours = encoder(inputs)
     theirs = backbone({k: v for k, v in inputs.items()
                        if k in [i.name for i in backbone.inputs]})
