@@ -1,8 +1,11 @@
 """Prints max |diff| between bert_keras and Hugging Face for each family's
 golden fixture (tiny random-init HF models, see make_golden_families.py):
-sequence output on real tokens and pooled output, fp32 and mixed bf16.
+sequence output on real tokens and pooled output, fp32 and mixed bf16;
+then, with --keras-hub, the same for keras-hub presets (tiny random
+backbones saved with `save_to_preset`, converted, against the backbone's
+own forward; the fixtures of tests/checkpoints/test_keras_hub_preset.py).
 
-    python scripts/family_parity.py
+    python scripts/family_parity.py [--keras-hub]
 """
 
 import os
@@ -36,5 +39,36 @@ def main():
         print(f"{family:<14} {row[0]:>9.1e} {row[1]:>11.1e} {row[2]:>9.1e} {row[3]:>11.1e}")
 
 
+def keras_hub_presets():
+    from tests.checkpoints.test_keras_hub_preset import (
+        FAMILIES as HUB_FAMILIES, backbone_and_tokenizer, preset_inputs, scale_weights)
+
+    root = tempfile.mkdtemp()
+    print(f"\nkeras-hub preset -> convert vs the backbone's forward (fp32)")
+    print(f"{'family':<14} {'seq':>9} {'pooled':>9}")
+    for family in HUB_FAMILIES:
+        keras.utils.set_random_seed(0)
+        backbone, tokenizer = backbone_and_tokenizer(family)
+        scale_weights(backbone)
+        path = os.path.join(root, family)
+        backbone.save_to_preset(path)
+        tokenizer.save_to_preset(path)
+        bert_keras.convert(path, path + "_converted")
+        inputs = preset_inputs(family)
+        ours = bert_keras.BertEncoder.from_pretrained(path + "_converted")(inputs)
+        theirs = backbone({k: v for k, v in inputs.items()
+                           if k in [i.name for i in backbone.inputs]})
+        theirs = theirs if isinstance(theirs, dict) else {"sequence_output": theirs}
+        mask = inputs["padding_mask"].astype(bool)
+        seq = np.abs(np.asarray(ours["sequence_output"])[mask]
+                     - np.asarray(theirs["sequence_output"])[mask]).max()
+        # ELECTRA: keras-hub's pooled_dense is not ELECTRA's; RoBERTa: none.
+        pooled = (f"{np.abs(np.asarray(ours['pooled_output']) - np.asarray(theirs['pooled_output'])).max():>9.1e}"
+                  if family in ("bert", "albert") else f"{'n/a':>9}")
+        print(f"{family:<14} {seq:>9.1e} {pooled}")
+
+
 if __name__ == "__main__":
     main()
+    if "--keras-hub" in sys.argv:
+        keras_hub_presets()

@@ -37,6 +37,7 @@ class NameTable:
     ignored_prefixes: tuple = ()  # parts of the checkpoint no encoder uses
     ignored_suffixes: tuple = ()  # optimizer slots
     tied: dict = dataclasses.field(default_factory=dict)  # name -> canonical it equals
+    absent: tuple = ()  # canonical stems the format does not store (its reader supplies them)
 
 
 HF_FORMAT = Format({"kernel": ".weight", "bias": ".bias", "gamma": ".weight",
@@ -51,6 +52,8 @@ def source_names(table, config, heads=()):
     """canonical name -> (source name, transposed) for a model of `config`."""
     out = {}
     for stem, kind, _, k in stems(config, heads):
+        if stem in table.absent:
+            continue
         if k is None:
             source = table.names[stem]
         else:
@@ -209,7 +212,7 @@ TF1 = {
                           "discriminator_predictions/")),
 }
 
-# --- Keras objects: our encoders and heads, keras-hub's BertBackbone --------
+# --- Keras objects: our encoders and heads, keras-hub's backbones -----------
 # Attribute paths from the model (first part: attribute or layer name).
 
 _KERAS_BLOCK = {
@@ -241,11 +244,36 @@ OURS = NameTable(
         "embeddings/projection": "embeddings_projection",
         "pooler": "pooled_dense"}),
     _KERAS_BLOCK)
-KERAS_HUB_BERT = NameTable(
-    KERAS_FORMAT,
-    {"embeddings/word_embeddings": "token_embedding.embeddings",
-     "embeddings/position_embeddings": "position_embedding.position_embeddings",
-     "embeddings/token_type_embeddings": "segment_embedding.embeddings",
-     "embeddings/LayerNorm": "embeddings_layer_norm",
-     "pooler": "pooled_dense"},
-    _KERAS_BLOCK)
+_KERAS_HUB_EMBEDDINGS = {
+    "embeddings/word_embeddings": "token_embedding.embeddings",
+    "embeddings/position_embeddings": "position_embedding.position_embeddings",
+    "embeddings/token_type_embeddings": "segment_embedding.embeddings",
+    "embeddings/LayerNorm": "embeddings_layer_norm",
+}
+_KERAS_HUB_ALBERT_BLOCK = {part: path.replace("transformer_layer_{k}", "group_{g}_inner_layer_{j}")
+                           for part, path in _KERAS_BLOCK.items()}
+# keras-hub backbones (`save_to_preset` directories), by model type.
+KERAS_HUB = {
+    "bert": NameTable(KERAS_FORMAT, dict(_KERAS_HUB_EMBEDDINGS, pooler="pooled_dense"),
+                      _KERAS_BLOCK),
+    # AlbertBackbone: blocks are layers named group_{g}_inner_layer_{j}.
+    "albert": NameTable(
+        KERAS_FORMAT, dict(_KERAS_HUB_EMBEDDINGS, pooler="pooled_dense",
+                           **{"embeddings/projection": "embedding_projection"}),
+        _KERAS_HUB_ALBERT_BLOCK),
+    # ElectraBackbone's pooled_dense is not ELECTRA's (the checkpoints have
+    # no pooler; keras-hub initialises it at random): not read.
+    "electra": NameTable(
+        KERAS_FORMAT, dict(_KERAS_HUB_EMBEDDINGS,
+                           **{"embeddings/projection": "embeddings_projection"}),
+        _KERAS_BLOCK),
+    # RobertaBackbone has no token types and no pooler, and its position
+    # table starts at the first token (fairseq's starts at pad_token_id + 1):
+    # keras_hub_preset.py supplies and shifts those.
+    "roberta": NameTable(
+        KERAS_FORMAT,
+        {"embeddings/word_embeddings": "embeddings.token_embedding.embeddings",
+         "embeddings/position_embeddings": "embeddings.position_embedding.position_embeddings",
+         "embeddings/LayerNorm": "embeddings_layer_norm"},
+        _KERAS_BLOCK, absent=("embeddings/token_type_embeddings", "pooler")),
+}

@@ -74,7 +74,11 @@ def build_tokenizer(model):
     if not model.path:
         raise InputError(f"{model.source}: a {settings.type} tokenizer needs its files "
                          "(load the model from its directory)")
-    return tokenizer_from_files(settings.to_dict(), model.path)
+    # Only the settings this type takes: the record also keeps WordPiece's
+    # fields (lowercase=False for BPE is what the model card reports).
+    options = TOKENIZER_TYPES[settings.type][2] if settings.type in TOKENIZER_TYPES else ()
+    return tokenizer_from_files(dict({k: getattr(settings, k) for k in options},
+                                     type=settings.type), model.path)
 
 
 def load_tokenizer(src):

@@ -9,6 +9,7 @@ import pytest
 
 import bert_keras
 from bert_keras.checkpoints.convert import load_model_dir
+from bert_keras.tokenization.factory import build_tokenizer
 from tests.conftest import shared_path
 from tests.models.family_fixtures import load_golden, write_hf_dir
 
@@ -32,6 +33,9 @@ def test_albert_sentencepiece_model_is_copied(tmp_path):
     assert len(again.vocab) == 30000 and again.vocab[:4] == ["<pad>", "<unk>", "[CLS]", "[SEP]"]
     meta = json.loads((tmp_path / "out" / "bert_keras.json").read_text())
     assert meta["tokenizer"]["type"] == "sentencepiece"
+    # WordPiece's tokenize_chinese_chars is recorded but not passed on.
+    tokenizer = build_tokenizer(again)
+    assert tokenizer(["Hello world"]).to_list() == tokenizer(["hello world"]).to_list()
 
 
 def test_roberta_bpe_files_are_copied(tmp_path):
@@ -42,6 +46,10 @@ def test_roberta_bpe_files_are_copied(tmp_path):
     again = load_model_dir(str(tmp_path / "out"))
     assert again.vocab[:3] == ["[PAD]", "[UNK]", "[CLS]"]
     assert again.files.keys() == {"vocab.json", "merges.txt"}
+    meta = json.loads((tmp_path / "out" / "bert_keras.json").read_text())
+    assert meta["tokenizer"]["type"] == "bpe" and meta["tokenizer"]["lowercase"] is False
+    # (Building its tokenizer from real BPE files, with these recorded
+    # WordPiece fields not passed on: tests/models/test_family_pipeline.py.)
 
 
 def test_no_tokenizer_files_is_a_clear_error(tmp_path):

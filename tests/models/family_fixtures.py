@@ -45,3 +45,44 @@ def write_hf_dir(path, golden, state=None):
         with open(os.path.join(path, "vocab.txt"), "w") as f:
             f.write("\n".join(vocab) + "\n")
     return str(path)
+
+
+# Tiny random models of each family with its real tokenizer (files under
+# ../shared/data/vocab): 2 layers, hidden 32; weights drawn wide
+# (initializer_range 0.2) so outputs depend on every weight.
+TINY_SIZES = dict(num_layers=2, hidden_size=32, num_heads=2, intermediate_size=64,
+                  initializer_range=0.2)
+
+
+def tiny_family_model(family, seed=0):
+    """A `BertModelDir` of `family` ("albert", "electra", "roberta") with
+    random weights and the family's tokenizer: SentencePiece 30k-clean
+    (ALBERT), uncased WordPiece (ELECTRA), byte-level BPE (RoBERTa)."""
+    from bert_keras import BertConfig
+    from bert_keras.checkpoints.model_dir import TokenizerSettings
+    from bert_keras.checkpoints.tokenizer_files import read_vocab
+    from bert_keras.training.scratch import random_model_dir
+    from tests.conftest import shared_path
+
+    if family == "albert":
+        files = {"spiece.model": shared_path("vocab", "albert_30k-clean", "30k-clean.model")}
+        kind, preset, extra = "sentencepiece", "albert_base", dict(embedding_size=16,
+                                                                    max_position_embeddings=64)
+        settings = TokenizerSettings(type=kind, lowercase=True, strip_accents=True)
+    elif family == "electra":
+        files = {}
+        kind, preset, extra = "wordpiece", "electra_small", dict(embedding_size=16,
+                                                                  max_position_embeddings=64)
+        settings = TokenizerSettings(lowercase=True)
+    else:
+        files = {f: shared_path("vocab", "roberta-base", f) for f in ("vocab.json", "merges.txt")}
+        kind, preset, extra = "bpe", "roberta_base", dict(max_position_embeddings=66)
+        settings = TokenizerSettings(type=kind, lowercase=False)
+    if kind == "wordpiece":
+        vocab = read_vocab(kind, {}, shared_path("vocab", "uncased_L-12_H-768_A-12"))
+    else:
+        vocab = read_vocab(kind, files)
+    config = BertConfig.preset(preset, vocab_size=len(vocab), **TINY_SIZES, **extra)
+    model = random_model_dir(config, vocab, seed=seed)
+    model.tokenizer, model.files = settings, files
+    return model
