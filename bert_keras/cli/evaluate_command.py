@@ -26,7 +26,8 @@ def run(args):
 # What `evaluate` runs for each task kind: "module:function(args)". A new
 # kind (QA, NER) adds its line.
 EVALUATE = {"classification": "bert_keras.cli.evaluate_command:evaluate_classifier",
-            "regression": "bert_keras.cli.evaluate_command:evaluate_classifier"}
+            "regression": "bert_keras.cli.evaluate_command:evaluate_classifier",
+            "ner": "bert_keras.cli.ner_cli:evaluate_ner"}
 
 
 def evaluate_classifier(args):

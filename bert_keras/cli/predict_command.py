@@ -45,7 +45,8 @@ def run(args):
 # What `predict` runs for each task kind: "module:function(args)". A new kind
 # (QA, NER) adds its line (and its flags in `add_parser`).
 PREDICT = {"classification": "bert_keras.cli.predict_command:predict_classifier",
-           "regression": "bert_keras.cli.predict_command:predict_classifier"}
+           "regression": "bert_keras.cli.predict_command:predict_classifier",
+           "ner": "bert_keras.cli.ner_cli:predict_ner"}
 
 
 def predict_classifier(args):

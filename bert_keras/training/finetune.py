@@ -154,6 +154,8 @@ class ClassificationJob(TrainingJob):
 # its TrainingJob subclass here: `read_data`, `settle_task`, `__init__`
 # (features), `build_model`, `train_dataset`, `evaluate`, `save`.
 JOBS = {"classification": ClassificationJob, "regression": ClassificationJob}
+from bert_keras.training.ner_job import NerJob  # noqa: E402  (task kind "ner")
+JOBS["ner"] = NerJob
 
 
 def finetune(model, task, train, dev, out, options=None, log=print):
