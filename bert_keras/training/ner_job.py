@@ -17,6 +17,8 @@ token classification computes it). Dev evaluation is entity-level F1
     'f1'
 """
 
+import os
+
 import numpy as np
 
 from bert_keras.errors import InputError
@@ -139,10 +141,9 @@ class NerJob(TrainingJob):
 
 
 def _read(task, path, options):
-    from bert_keras.data.conll import TaggedSentence
-
-    if isinstance(path, (list, tuple)) and all(isinstance(s, TaggedSentence) for s in path):
-        return list(path)
+    # Files only: the run's settings fingerprint data by path and content.
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputError(f"NER training data must be a file path, got {type(path).__name__}")
     return task.read(path, skip_bad_rows=options.skip_bad_rows)
 
 
