@@ -200,10 +200,10 @@ def token_logits(function, features, batch_size=64):
     return out if out is not None else np.zeros(features.token_ids.shape + (1,), "float32")
 
 
-def ner_scores(function, sentences, tokenizer, labels, max_length, batch_size=64):
+def ner_scores(function, sentences, features, labels, batch_size=64):
     """Entity P/R/F1 (percent, with per-type scores) of the model behind
-    `function` (see `logits_function`) on gold `TaggedSentence`s."""
-    features = build_ner_features(sentences, tokenizer, labels, max_length)
+    `function` (see `logits_function`) on gold `TaggedSentence`s and their
+    `features`."""
     logits = token_logits(function, features, batch_size)
     tags, _ = word_predictions(logits, features.word_index, sentences, labels)
     return entity_scores([s.tags for s in sentences], tags)

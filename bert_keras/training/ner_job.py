@@ -60,6 +60,8 @@ class NerJob(TrainingJob):
         self.tokenizer, self.dev = tokenizer, dev_s
         self.features = build_ner_features(train_s, tokenizer, task.labels,
                                            options.max_seq_length)
+        self.dev_features = build_ner_features(dev_s, tokenizer, task.labels,
+                                               options.max_seq_length) if dev_s else None
         self.lengths = self.features.padding_mask.sum(axis=1).astype("int32")
         if self.features.truncated_words:
             from bert_keras.utils.progress import status
@@ -130,8 +132,8 @@ class NerJob(TrainingJob):
             return None
         if self._logits is None or self._logits_model is not model:
             self._logits, self._logits_model = logits_function(model), model
-        scores = ner_scores(self._logits, self.dev, self.tokenizer, self.task.labels,
-                            self.options.max_seq_length, self.options.eval_batch_size)
+        scores = ner_scores(self._logits, self.dev, self.dev_features, self.task.labels,
+                            self.options.eval_batch_size)
         return {k: scores[k] for k in ("f1", "precision", "recall")}
 
     def save(self, model, out):
