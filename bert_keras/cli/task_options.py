@@ -46,7 +46,7 @@ def task_from_args(args, stored=None):
     if not args.task:
         raise UserError("say which task: --task NAME, or --text-column/--label-column")
     task = get_task(args.task)
-    if args.format and (args.format == "conll") != (task.type == "ner"):
+    if args.format and (args.format == "conll") != (getattr(task, "reader", None) == "conll"):
         raise UserError(f"--format {args.format} does not fit task {task.name!r} ({task.type})")
     return task
 

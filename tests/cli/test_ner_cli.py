@@ -129,6 +129,8 @@ def test_flags_that_do_not_fit(trained, tmp_path, capsys):
     args = ["finetune", base, "--train", train, "--out", str(tmp_path / "o"), *FAST]
     assert main([*args, "--task", "conll2003", "--format", "tsv"]) == 2
     assert "--format tsv does not fit task 'conll2003' (ner)" in error_line(capsys)
+    assert main([*args, "--task", "cluener", "--format", "conll"]) == 2
+    assert "--format conll does not fit task 'cluener'" in error_line(capsys)
     assert main([*args, "--task", "sst2", "--format", "conll"]) == 2
     assert "--format conll does not fit task 'sst2'" in error_line(capsys)
     assert main(["evaluate", out, "--data", dev, "--task", "conll2003"]) == 2
