@@ -27,7 +27,8 @@ def run(args):
 # kind (QA, NER) adds its line.
 EVALUATE = {"classification": "bert_keras.cli.evaluate_command:evaluate_classifier",
             "regression": "bert_keras.cli.evaluate_command:evaluate_classifier",
-            "qa": "bert_keras.cli.qa_cli:evaluate_qa"}
+            "qa": "bert_keras.cli.qa_cli:evaluate_qa",
+            "ner": "bert_keras.cli.ner_cli:evaluate_ner"}
 
 
 def evaluate_classifier(args):

@@ -49,7 +49,8 @@ def run(args):
 # (QA, NER) adds its line (and its flags in `add_parser`).
 PREDICT = {"classification": "bert_keras.cli.predict_command:predict_classifier",
            "regression": "bert_keras.cli.predict_command:predict_classifier",
-           "qa": "bert_keras.cli.qa_cli:predict_qa"}
+           "qa": "bert_keras.cli.qa_cli:predict_qa",
+           "ner": "bert_keras.cli.ner_cli:predict_ner"}
 
 
 def predict_classifier(args):

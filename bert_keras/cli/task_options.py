@@ -5,7 +5,8 @@ or your own CSV/TSV/JSONL columns (`--text-column ... --label-column ...`)."""
 def add_task_arguments(p, required=False):
     g = p.add_argument_group("task (a registered task, or your own columns)")
     g.add_argument("--task", required=False,
-                   help="sst2, cola, mrpc, rte, stsb, qnli, mnli, tnews; squad, cmrc2018 "
+                   help="sst2, cola, mrpc, rte, stsb, qnli, mnli, tnews; squad, cmrc2018; "
+                        "conll2003, cluener, ner (your own CoNLL file) "
                         "(evaluate: the model's own task, the default)")
     g.add_argument("--text-column", help="column of the first text (own data; a model "
                                          "remembers its columns for evaluate)")
@@ -14,8 +15,9 @@ def add_task_arguments(p, required=False):
     g.add_argument("--labels", help="comma-separated label values, in class order "
                                     "(default: the sorted values in the training file)")
     g.add_argument("--regression", action="store_true", help="float labels (own data)")
-    g.add_argument("--format", choices=["tsv", "csv", "jsonl"],
-                   help="file format (default: from the extension)")
+    g.add_argument("--format", choices=["tsv", "csv", "jsonl", "conll"],
+                   help="file format (default: from the extension); conll: your own "
+                        "tagged CoNLL column file (the NER task `ner`)")
     g.add_argument("--no-header", action="store_true",
                    help="no header line: columns are 0-based indices")
     g.add_argument("--skip-bad-rows", action="store_true",
@@ -39,9 +41,14 @@ def task_from_args(args, stored=None):
         return custom_task(column(args.text_column), column(args.text_b_column),
                            column(args.label_column), labels, args.regression,
                            args.format, header=not args.no_header)
+    if args.format == "conll" and not args.task:
+        return get_task("ner")
     if not args.task:
         raise UserError("say which task: --task NAME, or --text-column/--label-column")
-    return get_task(args.task)
+    task = get_task(args.task)
+    if args.format and (args.format == "conll") != (getattr(task, "reader", None) == "conll"):
+        raise UserError(f"--format {args.format} does not fit task {task.name!r} ({task.type})")
+    return task
 
 
 def _stored_task(args, stored):

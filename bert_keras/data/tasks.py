@@ -158,7 +158,7 @@ ALIASES = {"sst-2": "sst2", "sts-b": "stsb", "mnli-m": "mnli"}
 # Modules that define the tasks of other kinds (QA, NER): each calls
 # `register_task` and `register_task_kind` when imported. Imported on first
 # lookup, so this module does not depend on them.
-KIND_MODULES = ("bert_keras.data.qa_tasks",)
+KIND_MODULES = ("bert_keras.data.qa_tasks", "bert_keras.data.ner_tasks")
 _kinds_loaded = False
 
 

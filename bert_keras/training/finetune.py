@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 from bert_keras.errors import InputError
+from bert_keras.training.ner_job import NerJob
 from bert_keras.training.qa_job import QAJob
 from bert_keras.training.run_directory import RunDirectory, fingerprint
 from bert_keras.training.runner import RunnerOptions, TrainingJob, dtype_policy, run_training
@@ -154,7 +155,8 @@ class ClassificationJob(TrainingJob):
 # The job of each task kind (the `type` of its task object). A new kind adds
 # its TrainingJob subclass here: `read_data`, `settle_task`, `__init__`
 # (features), `build_model`, `train_dataset`, `evaluate`, `save`.
-JOBS = {"classification": ClassificationJob, "regression": ClassificationJob, "qa": QAJob}
+JOBS = {"classification": ClassificationJob, "regression": ClassificationJob, "qa": QAJob,
+        "ner": NerJob}
 
 
 def finetune(model, task, train, dev, out, options=None, log=print):
