@@ -102,6 +102,9 @@ class QAServer(tf.Module):
         by_example = tf.RaggedTensor.from_value_rowids(
             best["rank"], windows["example"], nrows=tf.shape(context, out_type=tf.int64)[0])
         ranks = by_example.to_tensor(-np.inf)
+        # (a last column so an empty batch still has one to reduce over)
+        ranks = tf.concat([ranks, tf.fill([tf.shape(ranks)[0], 1],
+                                          tf.constant(-np.inf, tf.float64))], 1)
         found = tf.reduce_max(ranks, axis=1) > -np.inf   # no valid span: empty answer
         window = by_example.row_splits[:-1] + tf.argmax(ranks, axis=1, output_type=tf.int64)
 

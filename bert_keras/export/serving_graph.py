@@ -36,9 +36,9 @@ def run_in_chunks(fn, rows, size, spec):
         fn: dict of `[size, ...]` tensors -> dict of `[size, ...]` tensors
             shaped as `spec` says.
         rows: dict of `[n, ...]` tensors (same `n`). The last chunk is
-            filled up with copies of the last real row (or zeros when
-            `n` is 0), so `fn` only ever sees well-formed inputs; their
-            outputs are dropped.
+            filled up with copies of the last real row, so `fn` only ever
+            sees well-formed inputs; their outputs are dropped. `fn` does
+            not run when `n` is 0.
         size: rows per chunk.
         spec: dict of `tf.TensorSpec([size, ...])`, `fn`'s outputs.
     """
@@ -48,15 +48,21 @@ def run_in_chunks(fn, rows, size, spec):
     fill = chunks * size - n
 
     def filled(x):
-        zeros = tf.zeros(tf.concat([[1], tf.shape(x)[1:]], 0), x.dtype)
-        last = tf.concat([x[-1:], zeros], 0)[:1]   # the last row, or zeros
-        x = tf.concat([x, tf.repeat(last, fill, axis=0)], 0)
+        x = tf.concat([x, tf.repeat(x[-1:], fill, axis=0)], 0)
         return tf.reshape(x, tf.concat([[chunks, size], tf.shape(x)[1:]], 0))
 
-    chunked = {k: filled(v) for k, v in rows.items()}
-    out = tf.map_fn(fn, chunked, fn_output_signature=spec, parallel_iterations=1)
-    return {k: tf.reshape(v, tf.concat([[-1], tf.shape(v)[2:]], 0))[:n]
-            for k, v in out.items()}
+    def run():
+        chunked = {k: filled(v) for k, v in rows.items()}
+        out = tf.map_fn(fn, chunked, fn_output_signature=spec, parallel_iterations=1)
+        return {k: tf.reshape(v, tf.concat([[-1], tf.shape(v)[2:]], 0))[:n]
+                for k, v in out.items()}
+
+    def nothing():
+        # map_fn cannot stack zero results of a partly unknown shape.
+        return {k: tf.zeros([0] + [d or 0 for d in s.shape[1:]], s.dtype)
+                for k, s in spec.items()}
+
+    return tf.cond(n > 0, run, nothing)
 
 
 def trim_to_longest(inputs, mask_key="padding_mask", minimum=1):
