@@ -22,9 +22,10 @@ def ner_task(task_name, labels, sequence_length=64):
             "sequence_length": sequence_length}
 
 
-def task_model_dir(path, vocab_path, task, seed=0):
+def task_model_dir(path, vocab, task, seed=0):
     """Writes a 2-layer, hidden-32 random model directory for `task` (a QA
-    or NER task entry) with the vocabulary at `vocab_path`; returns `path`.
+    or NER task entry) with `vocab` (a vocab.txt path or a token list);
+    returns `path`.
     Weights are drawn wide (0.2) so logits are far apart and answers and
     tags vary from token to token."""
     import keras
@@ -34,7 +35,7 @@ def task_model_dir(path, vocab_path, task, seed=0):
     from bert_keras.config import BertConfig
     from bert_keras.models import make_encoder
 
-    vocab = load_vocab(vocab_path)
+    vocab = load_vocab(vocab) if isinstance(vocab, str) else list(vocab)
     keras.utils.set_random_seed(seed)
     config = BertConfig.preset(
         "tiny", vocab_size=len(vocab), num_layers=2, hidden_size=32, num_heads=2,
