@@ -58,7 +58,8 @@ def test_example_without_windows_gets_empty_answer():
     offsets = np.full((1, 4, 2), -1)
     offsets[0, 2] = [0, 1]
     out = postprocess_qa(examples, offsets, np.array([0]), np.zeros((1, 4)), np.zeros((1, 4)))
-    assert out[0] == {"answer": "x", "score": 1.0, "start": 0, "end": 1}
+    # [CLS] shares the softmax (as in Hugging Face's pipeline): 0.5 * 0.5.
+    assert out[0] == {"answer": "x", "score": 0.25, "start": 0, "end": 1}
     assert out[1] == {"answer": "", "score": 0.0, "start": 0, "end": 0}
 
 
@@ -71,3 +72,43 @@ def test_end_before_start_is_never_chosen():
     start[0, 3], end[0, 2] = 10.0, 10.0   # the best pair ends before it starts
     (best,) = postprocess_qa([example], offsets, np.array([0]), start, end)
     assert best["answer"] == "cd"
+
+
+def test_top_k_answers_best_first_each_span_once():
+    tokenizer = BertTokenizer(VOCAB)
+    context = " ".join(["the best"] * 6 + ["in paris"])
+    example = QAExample("q", "who", context)
+    f = build_qa_features([example], tokenizer, max_length=10, doc_stride=2, max_query_length=1)
+    start = np.zeros(f.token_ids.shape, np.float32)
+    end = np.zeros(f.token_ids.shape, np.float32)
+    start[:, 3], end[:, 4] = 3.0, 3.0   # the same kind of span in every window
+    start[0, 3], end[0, 4] = 6.0, 6.0   # best in window 0
+    answers = postprocess_qa([example], f.offsets, f.example_index, start, end, top_k=3)[0]
+    assert len(answers) == 3
+    assert len({(a["start"], a["end"]) for a in answers}) == 3
+    assert answers[0]["start"] == 0 and answers[0]["answer"] == "the best"
+    best = postprocess_qa([example], f.offsets, f.example_index, start, end)[0]
+    assert best == answers[0]
+
+
+def test_score_equals_hugging_face_pipeline_formula():
+    """p(start) * p(end), softmax over the context tokens and [CLS] (the
+    question, [SEP] and padding masked out), as transformers'
+    `select_starts_ends` normalizes them."""
+    example = QAExample("q", "who", "ab cd ef")
+    offsets = np.full((1, 7, 2), -1)
+    offsets[0, 3:6] = [[0, 2], [3, 5], [6, 8]]   # [CLS] q [SEP] ab cd ef [SEP]
+    rng = np.random.default_rng(0)
+    start, end = rng.normal(size=(1, 7)), rng.normal(size=(1, 7))
+    (best,) = postprocess_qa([example], offsets, np.array([0]), start, end)
+    keep = np.array([1, 0, 0, 1, 1, 1, 0], bool)
+
+    def softmax(x):
+        x = np.where(keep, x, -10000.0)
+        x = np.exp(x - x.max())
+        return x / x.sum()
+
+    ps, pe = softmax(start[0]), softmax(end[0])
+    s = 3 + [0, 3, 6].index(best["start"])
+    e = 3 + [2, 5, 8].index(best["end"])
+    np.testing.assert_allclose(best["score"], ps[s] * pe[e], rtol=1e-9)
