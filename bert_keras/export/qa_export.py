@@ -22,8 +22,9 @@ windows, `CHUNK_SIZE` windows at a time (memory of one chunk, whatever the
 request); in each window the `n_best` best starts and ends give the spans
 inside the context of at most `max_answer_length` tokens, ranked by
 start + end logit (first best in the reference's order on ties); the best
-span over the windows is the answer. No span (an empty context): answer
-"", score 0, start = end = 0.
+span over the windows is the answer; its score is p(start) * p(end), each a
+softmax over the window's context tokens and `[CLS]` (Hugging Face's
+pipeline). No span (an empty context): answer "", score 0, start = end = 0.
 
 Inputs must be 1-D string batches of the same length (anything else fails
 with InvalidArgument). Needs a WordPiece tokenizer (the offsets).
@@ -173,11 +174,17 @@ class QAServer(tf.Module):
         width = tf.maximum(length, k)
         in_context = tf.pad(in_context, [[0, 0], [0, width - length]])
 
-        def masked(logits):
-            logits = tf.pad(tf.cast(logits, tf.float64), [[0, 0], [0, width - length]])
-            return tf.where(in_context, logits, tf.constant(-np.inf, tf.float64))
+        # The score's softmax also counts [CLS] (token 0), as Hugging Face's
+        # pipeline and qa_postprocess do; spans come from the context only.
+        in_softmax = in_context | tf.equal(tf.range(width), 0)[None, :]
 
-        start_logits, end_logits = masked(start_logits), masked(end_logits)
+        def masked(logits, keep):
+            logits = tf.pad(tf.cast(logits, tf.float64), [[0, 0], [0, width - length]])
+            return tf.where(keep, logits, tf.constant(-np.inf, tf.float64))
+
+        p_start_all = tf.nn.softmax(masked(start_logits, in_softmax))
+        p_end_all = tf.nn.softmax(masked(end_logits, in_softmax))
+        start_logits, end_logits = masked(start_logits, in_context), masked(end_logits, in_context)
         # top_k lists equal values lowest index first: the reference's stable sort.
         starts = tf.math.top_k(start_logits, k).indices
         ends = tf.math.top_k(end_logits, k).indices
@@ -194,8 +201,8 @@ class QAServer(tf.Module):
         best = tf.argmax(rank, axis=1, output_type=tf.int32)
         start = tf.gather(starts, best // k, batch_dims=1)
         end = tf.gather(ends, best % k, batch_dims=1)
-        p_start = tf.gather(tf.nn.softmax(start_logits), start, batch_dims=1)
-        p_end = tf.gather(tf.nn.softmax(end_logits), end, batch_dims=1)
+        p_start = tf.gather(p_start_all, start, batch_dims=1)
+        p_end = tf.gather(p_end_all, end, batch_dims=1)
         found = tf.reduce_any(valid, axis=[1, 2])
         return {"rank": tf.where(found, tf.reduce_max(rank, axis=1), -np.inf),
                 "score": tf.where(found, tf.cast(p_start * p_end, tf.float32), 0.0),
