@@ -19,9 +19,10 @@ there is none).
 In the graph, as the Python pipeline does (`tasks/ner_words.py` +
 `tasks/ner_features.py` + the model + `tasks/ner_postprocess.py`; equal
 answers, checked on CoNLL-2003 and CLUENER text in
-`tests/export/test_ner_export.py`): the text is split into words (Python
-`str.split()` whitespace, or every character for Chinese tasks: CLUENER or
-`"language": "zh"`), each word is tokenized on its own, words are packed
+`tests/export/test_ner_export.py`): the text is split into words by the task's
+`word_split` ("words": at white space, each punctuation or CJK character a
+word of its own; "characters", CLUENER's default: every non-space
+character), each word is tokenized on its own, words are packed
 `[CLS] pieces [SEP]` up to `sequence_length` tokens (words that do not fit
 are `O`), each word takes the tag of its first piece, and IOB2 chunks of
 words are the entities (conlleval's rules: an `I-X` after `O` or another
@@ -41,11 +42,17 @@ from bert_keras.export.hub_preprocess import string_batch
 from bert_keras.export.qa_export import write_task_json
 from bert_keras.export.serving_graph import (
     graph_variables, pad_columns, run_in_chunks, trim_to_longest)
-from bert_keras.tasks.ner_words import WHITESPACE_RE2, tags_characters
+from bert_keras.tasks.ner_words import (
+    CJK_RANGES, WHITESPACE_RE2, WORD_SPLITS, word_split, words_of_text)
 from bert_keras.tokenization.tokenizer import _bytes_to_chars
 from bert_keras.utils.atomic_dir import atomic_output_dir, check_output_dir
 
 CHUNK_SIZE = 64
+# Words of one character in the "words" split: punctuation (BERT's: ASCII
+# symbols and Unicode P*, as tasks/ner_words.is_punctuation) and CJK
+# ideographs.
+SINGLE_CHARACTER_WORDS = (r"[!-/:-@\[-`{-~]|\p{P}|["
+                          + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in CJK_RANGES) + "]")
 
 
 class NerServer(tf.Module):
@@ -59,7 +66,7 @@ class NerServer(tf.Module):
         self.tokenizer = tokenizer  # tracked: its tables and constants
         self.chunk_size = int(chunk_size)
         self.sequence_length = int(task.get("sequence_length", 128))
-        self.by_character = tags_characters(task)
+        self.word_split = word_split(task)
         ids = tokenizer.special_tokens_dict()
         self._cls, self._sep, self._pad = (int(ids["start_of_sequence_id"]),
                                            int(ids["end_of_segment_id"]), int(ids["padding_id"]))
@@ -77,15 +84,20 @@ class NerServer(tf.Module):
                                  input_signature=[tf.TensorSpec([None], tf.string, name="text")])
 
     def _words(self, text):
-        """Words `[batch, (words)]` and their character starts and ends."""
-        if self.by_character:
+        """Words `[batch, (words)]` and their character starts and ends,
+        as `tasks/ner_words.split_words` cuts them."""
+        if self.word_split == "characters":
             chars, _ = tf.strings.unicode_split_with_offsets(text, "UTF-8")
             starts = tf.ragged.range(chars.row_lengths())
-            return chars, starts, starts + 1
+            keep = chars.with_flat_values(
+                ~tf.strings.regex_full_match(chars.flat_values, WHITESPACE_RE2))
+            starts = tf.ragged.boolean_mask(starts, keep)
+            return tf.ragged.boolean_mask(chars, keep), starts, starts + 1
         # (regex_split stops at a NUL byte; U+0001 is as long and the
         # tokenizer removes both)
         split = tf.strings.regex_replace(text, r"\x{0}", "\x01")
-        words, starts, ends = tf_text.regex_split_with_offsets(split, WHITESPACE_RE2)
+        words, starts, ends = tf_text.regex_split_with_offsets(
+            split, f"{WHITESPACE_RE2}+|{SINGLE_CHARACTER_WORDS}", SINGLE_CHARACTER_WORDS)
         return words, _bytes_to_chars(text, starts), _bytes_to_chars(text, ends)
 
     def _entities(self, text):
@@ -175,6 +187,9 @@ def export_ner(src, out, overwrite=False, verify=True, chunk_size=CHUNK_SIZE):
     check_output_dir(out, overwrite)  # fail before the slow work
     model, tokenizer, task, config = load_token_model(src)
     length = int(task.get("sequence_length", 128))
+    if word_split(task) not in WORD_SPLITS:
+        raise InputError(f"{src}: unknown NER word_split {word_split(task)!r} "
+                         f"(known: {', '.join(WORD_SPLITS)})")
     if not 3 <= length <= config.max_position_embeddings:
         raise InputError(f"{src}: NER sequence_length {length} must be 3 to the encoder's "
                          f"max_position_embeddings {config.max_position_embeddings}")
@@ -197,9 +212,8 @@ def python_entities(model, tokenizer, task, texts):
     model + `word_predictions` / `entities` (what the export must equal)."""
     from bert_keras.tasks.ner_features import build_ner_features
     from bert_keras.tasks.ner_postprocess import entities, word_predictions
-    from bert_keras.tasks.ner_words import words_of_text
 
-    sentences = [words_of_text(t, tags_characters(task)) for t in texts]
+    sentences = [words_of_text(t, word_split(task)) for t in texts]
     f = build_ner_features(sentences, tokenizer, task["labels"],
                            int(task.get("sequence_length", 128)))
     logits = [np.asarray(model({k: v[i:i + 64] for k, v in f.inputs().items()},

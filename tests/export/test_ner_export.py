@@ -4,8 +4,6 @@ CoNLL-2003 (whitespace words) and CLUENER (characters) text, run in a fresh
 process that imports only tensorflow and tensorflow_text, and through
 saved_model_cli."""
 
-import re
-
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -18,7 +16,8 @@ from tests.export.task_model_dirs import CLUENER_LABELS, CONLL_LABELS, ner_task,
 # ideographic space, U+001C that Python splits on but BERT removes), a NUL,
 # accents, nothing at all.
 ODD_TEXTS = ["  Peter\tBlackburn\nin BRUSSELS\u00a0on 1996-08-22\u3000.", "",
-             "   ", "a\x1cb caf\u00e9 M\u00fcller\x00 S\u00e3o Paulo", "北京 is in China"]
+             "   ", "a\x1cb caf\u00e9 M\u00fcller\x00 S\u00e3o Paulo", "北京 is in China",
+             "\u201cQuoted\u201d (U.S.) don't; 3.5% \u2014 e-mail@x.org \u00bfQu\u00e9?"]
 SETUPS = {  # name: (vocabulary, labels, data reader)
     "conll2003": ("uncased_L-12_H-768_A-12", CONLL_LABELS, "conll"),
     "cluener": ("chinese_L-12_H-768_A-12", CLUENER_LABELS, "cluener"),
@@ -103,15 +102,17 @@ def test_empty_batch_and_bad_inputs(ner):
         serving(text=tf.constant([["a", "b"]]))
 
 
-def test_words_of_text_split_as_python():
-    from bert_keras.tasks.ner_words import WHITESPACE_CODE_POINTS, words_of_text
+def test_words_of_text_split_as_the_python_predictor():
+    from bert_keras.tasks.ner_words import WHITESPACE_CODE_POINTS, word_split, words_of_text
 
     assert set(WHITESPACE_CODE_POINTS) == {c for c in range(0x110000) if chr(c).isspace()}
     for text in ODD_TEXTS:
         sentence = words_of_text(text)
-        assert sentence.words == text.split()
         assert [text[s:e] for s, e in sentence.spans] == sentence.words
-    chars = words_of_text("北京 a", by_character=True)
-    assert chars.words == ["北", "京", " ", "a"] and chars.spans[-1] == (3, 4)
-    assert re.fullmatch(r"\[(\\x\{[0-9A-F]+\})+\]\+",
-                        __import__("bert_keras.tasks.ner_words", fromlist=["x"]).WHITESPACE_RE2)
+        assert "".join(sentence.words) == "".join(text.split())
+    assert words_of_text("New-York, 北京!").words == ["New", "-", "York", ",", "北", "京", "!"]
+    chars = words_of_text("北京 a", "characters")
+    assert chars.words == ["北", "京", "a"] and chars.spans == [(0, 1), (1, 2), (3, 4)]
+    assert word_split({"task_name": "cluener"}) == "characters"
+    assert word_split({"task_name": "cluener", "word_split": "words"}) == "words"
+    assert word_split({"task_name": "conll2003"}) == "words"
