@@ -19,10 +19,11 @@ import types
 import keras
 
 from bert_keras.checkpoints import canonical
-from bert_keras.checkpoints.loading import build_encoder, build_tokenizer
 from bert_keras.checkpoints.model_dir import META_FILE, read_model_dir
 from bert_keras.errors import InputError
 from bert_keras.heads.span_head import BertSpanHead
+from bert_keras.models.factory import build_encoder
+from bert_keras.tokenization.factory import build_tokenizer
 
 INPUT_NAMES = ("token_ids", "segment_ids", "padding_mask")
 
