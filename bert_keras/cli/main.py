@@ -31,7 +31,7 @@ COMMANDS = [
     "bert_keras.cli.finetune_command",
     "bert_keras.cli.evaluate_command",
     "bert_keras.cli.predict_command",
-    "bert_keras.cli.export_classifier_command",
+    "bert_keras.cli.export_serving_command",
     "bert_keras.cli.models_command",
     "bert_keras.cli.embed_command",
     "bert_keras.cli.export_embedder_command",

@@ -29,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from bert_keras.export.hub_preprocess import string_batch
+from bert_keras.export.serving_graph import graph_variables
 from bert_keras.utils.atomic_dir import atomic_output_dir
 from bert_keras.errors import ExportCheckError
 
@@ -49,13 +50,7 @@ class ClassifierServer(tf.Module):
         # (and restored, also by TF1 loaders like saved_model_cli).
         object.__setattr__(self, "_model", model)
         self.chunk_size = int(chunk_size)
-        seen = set()
-        self.model_variables = []
-        for v in model.variables:
-            v = getattr(v, "value", v)
-            if id(v) not in seen:
-                seen.add(id(v))
-                self.model_variables.append(v)
+        self.model_variables = graph_variables(model)
         self.tokenizer = preprocessor.tokenizer  # tracked: its tables/constants
         self._preprocessor = preprocessor
         self.regression = task.regression

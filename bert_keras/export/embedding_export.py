@@ -23,6 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from bert_keras.errors import ExportCheckError
+from bert_keras.export.serving_graph import graph_variables
 from bert_keras.utils.atomic_dir import atomic_output_dir, check_output_dir
 
 # The reloaded SavedModel must give the Keras embedder's vectors.
@@ -39,12 +40,7 @@ class EmbeddingServer(tf.Module):
         self._embedder = embedder
         # The tf.Variables behind the Keras 3 variables, listed so the
         # SavedModel saves and restores them (TF1 loaders included).
-        seen, self.model_variables = set(), []
-        for v in embedder.encoder.variables:
-            v = getattr(v, "value", v)
-            if id(v) not in seen:
-                seen.add(id(v))
-                self.model_variables.append(v)
+        self.model_variables = graph_variables(embedder.encoder)
         self.tokenizer = embedder.tokenizer  # tracked: its tables and constants
         self.serve = tf.function(
             lambda text: {"embedding": embedder.embed_strings(text)},
