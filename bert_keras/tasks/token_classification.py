@@ -19,8 +19,6 @@ sub-word and to entities with character spans (`tasks/ner_postprocess.py`).
 """
 
 import os
-import re
-import unicodedata
 
 import keras
 import numpy as np
@@ -35,6 +33,7 @@ from bert_keras.errors import InputError
 from bert_keras.heads.token_classification_head import BertTokenClassificationHead
 from bert_keras.models.encoder import BertEncoder
 from bert_keras.tasks.ner_features import build_ner_features
+from bert_keras.tasks.ner_words import split_words  # noqa: F401 (also public here)
 from bert_keras.tasks.ner_postprocess import entities, word_predictions
 from bert_keras.training.ner_metrics import entity_scores
 from bert_keras.training.strategy import MultiWorkerFitMixin
@@ -208,37 +207,3 @@ def ner_scores(function, sentences, features, labels, batch_size=64):
     logits = token_logits(function, features, batch_size)
     tags, _ = word_predictions(logits, features.word_index, sentences, labels)
     return entity_scores([s.tags for s in sentences], tags)
-
-
-def split_words(text, word_split="words"):
-    """(words, [start, end) spans) of raw `text` (see `TokenClassifier`)."""
-    if word_split == "characters":
-        spans = [(i, i + 1) for i, ch in enumerate(text) if not ch.isspace()]
-    else:
-        spans = []
-        for match in re.finditer(r"\S+", text):
-            at = match.start()
-            for i, ch in enumerate(match.group(), start=match.start()):
-                if _is_punctuation(ch) or _is_cjk(ch):
-                    if at < i:
-                        spans.append((at, i))
-                    spans.append((i, i + 1))
-                    at = i + 1
-            if at < match.end():
-                spans.append((at, match.end()))
-    return [text[s:e] for s, e in spans], spans
-
-
-def _is_punctuation(ch):
-    """BERT's: ASCII non-alphanumeric symbols and Unicode P* characters."""
-    cp = ord(ch)
-    if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
-        return True
-    return unicodedata.category(ch).startswith("P")
-
-
-def _is_cjk(ch):
-    cp = ord(ch)
-    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF
-            or 0x2A700 <= cp <= 0x2B73F or 0x2B740 <= cp <= 0x2B81F
-            or 0x2B820 <= cp <= 0x2CEAF or 0xF900 <= cp <= 0xFAFF or 0x2F800 <= cp <= 0x2FA1F)
