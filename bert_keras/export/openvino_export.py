@@ -16,15 +16,24 @@ import os
 
 MODEL_FILE = "model.xml"
 NEEDS_SAVED_MODEL = False
+BUILDS_FROM_WEIGHTS = True  # write_model takes the ExportSource
 PRECISIONS = ("f32", "bf16")
 INT8_DIR_NOTE = "int8 activations and weights (NNCF post-training quantization)"
 
 
-def write_model(graph, saved_model_dir, out_dir):
-    """Converts `graph` (a `RuntimeGraph`) to `out_dir/model.xml` + `.bin`."""
+def write_model(graph, saved_model_dir, out_dir, source=None):
+    """Writes `out_dir/model.xml` + `.bin`: built op by op from the weights
+    (`openvino_graph.py`, fused attention and LayerNorm) when `source` (an
+    `ExportSource`) is given, else converted from `graph` (a `RuntimeGraph`)
+    by OpenVINO's TensorFlow frontend."""
     import openvino as ov
 
-    model = ov.convert_model(graph.concrete_function())
+    if source is not None:
+        from bert_keras.export.openvino_graph import build_openvino_model
+
+        model = build_openvino_model(source)
+    else:
+        model = ov.convert_model(graph.concrete_function())
     path = os.path.join(out_dir, MODEL_FILE)
     ov.save_model(model, path, compress_to_fp16=False)
     return path
@@ -54,7 +63,7 @@ class OpenVinoRunner:
         self.input_names = [i.get_any_name() for i in self.compiled.inputs]
 
     def __call__(self, inputs):
-        result = self.request.infer({k: inputs[k] for k in self.input_names})
+        result = self.request.infer({k: inputs[k] for k in self.input_names}, share_inputs=True)
         return {name: result[o].copy() for o, name in self.outputs}
 
 
