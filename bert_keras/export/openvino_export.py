@@ -71,7 +71,13 @@ def load_runner(out_dir, **options):
     return OpenVinoRunner(out_dir, **options)
 
 
-def quantize_int8(export_dir, out_dir, calibration_texts, batch_size=8):
+# The feed-forward output projections read GELU outputs with large
+# outliers; in int8 they cost most of the accuracy (SST-2 dev: -0.9 points
+# with them, see README), so they stay in bf16/f32.
+INT8_IGNORED = r"layer_\d+/output/matmul"
+
+
+def quantize_int8(export_dir, out_dir, calibration_texts, batch_size=8, ignored=INT8_IGNORED):
     """Post-training int8 quantization (NNCF, transformer preset with
     SmoothQuant) of an OpenVINO export, calibrated on `calibration_texts`
     tokenized with its tokenizer.json; the other files are copied. Needs
@@ -90,8 +96,9 @@ def quantize_int8(export_dir, out_dir, calibration_texts, batch_size=8):
     batches = [encode_batch(tokenizer, texts[i:i + batch_size])
                for i in range(0, len(texts), batch_size)]
     model = ov.Core().read_model(os.path.join(export_dir, MODEL_FILE))
+    scope = nncf.IgnoredScope(patterns=[ignored], validate=False) if ignored else None
     quantized = nncf.quantize(model, nncf.Dataset(batches), model_type=nncf.ModelType.TRANSFORMER,
-                              subset_size=len(batches))
+                              subset_size=len(batches), ignored_scope=scope)
     os.makedirs(out_dir, exist_ok=True)
     for name in os.listdir(export_dir):
         if not name.startswith("model."):

@@ -83,7 +83,8 @@ class OpenVinoBert:
         # Kernels stored [out, in] (transpose_b), as the plugin's
         # FullyConnected wants them: no transpose at compile time.
         kernel = np.ascontiguousarray(self.weights[f"{stem}/kernel"].T)
-        y = self.ops.matmul(x, self.ops.constant(kernel, name=f"{stem}/kernel"), False, True)
+        y = self.ops.matmul(x, self.ops.constant(kernel, name=f"{stem}/kernel"), False, True,
+                            name=f"{stem}/matmul")
         return self.ops.add(y, self.const(f"{stem}/bias"))
 
     def layer_norm(self, x, stem):
