@@ -1,6 +1,9 @@
-"""OpenVINO IR: the ids-in graph (`runtime_graph.py`) converted with
-`openvino.convert_model` from its concrete function, run with the OpenVINO
-runtime in f32 (parity) or bf16 (speed, on CPUs with AMX / AVX512-BF16).
+"""OpenVINO IR: the ids-in graph built op by op from the model's weights
+(`openvino_graph.py`: fused attention and LayerNorm; `ov.convert_model` of
+the TensorFlow graph, `runtime_graph.py`, remains as `write_model` without a
+source), run with the OpenVINO runtime in f32 (parity) or bf16 (speed, on
+CPUs with AMX / AVX512-BF16), LATENCY hint (one stream, every core: right
+for synchronous calls, whatever the batch).
 
 Weights are stored in f32 (`compress_to_fp16=False`): `save_model`'s default
 f16 compression moves outputs by ~1e-3, beyond the 1e-4 parity budget.
