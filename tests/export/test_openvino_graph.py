@@ -83,3 +83,27 @@ def test_bucketing_keeps_outputs_and_order(tiny_runtime_models, tmp_path):
         np.testing.assert_allclose(got[name], want[name], atol=1e-5, err_msg=name)
     np.testing.assert_allclose(got["sequence_output"], want["sequence_output"] * mask, atol=1e-4)
     assert not got["sequence_output"][mask[..., 0] == 0].any()
+
+
+def test_int8_keeps_feed_forward_output_unquantized(tiny_runtime_models, tmp_path):
+    """NNCF int8 of the built graph: quantizers go in, but not in front of
+    the feed-forward output projections (INT8_IGNORED), and the classifier
+    still gives the f32 labels on most sentences."""
+    pytest.importorskip("nncf")
+    from bert_keras.export.openvino_export import quantize_int8
+    from bert_keras.export.runtime_export import export_runtime, load_runtime
+
+    out = export_runtime(tiny_runtime_models["classifier"], str(tmp_path / "ov"), "openvino",
+                         verbose=False)["out"]
+    q = quantize_int8(out, str(tmp_path / "int8"), sst2_dev(64)[32:], batch_size=8)
+    model = ov.Core().read_model(str(tmp_path / "int8" / "model.xml"))
+    quantized = {op.get_friendly_name() for op in model.get_ordered_ops()
+                 if op.get_type_name() == "MatMul"
+                 and any(i.get_source_output().get_node().get_type_name() == "FakeQuantize"
+                         for i in op.inputs())}
+    assert any("/query/" in n for n in quantized), quantized
+    assert not any("/output/matmul" in n for n in quantized), quantized
+    texts = sst2_dev(32)
+    want = load_runtime(out).predict_labels(texts)
+    got = load_runtime(q, precision="bf16").predict_labels(texts)
+    assert sum(a == b for a, b in zip(want, got)) >= 26
