@@ -39,8 +39,11 @@ class BertPretrainer(MultiWorkerFitMixin, keras.Model):
     ...              "segment_ids": np.zeros((1, 4), "int32"),
     ...              "padding_mask": np.ones((1, 4), "int32"),
     ...              "mask_positions": np.array([[2]])})
-    >>> out["mlm"].shape, out["nsp"].shape
+    >>> tuple(out["mlm"].shape), tuple(out["nsp"].shape)
     ((1, 1, 60), (1, 2))
+    >>> albert = BertPretrainer(BertConfig.preset("albert_tiny", vocab_size=60))
+    >>> sorted(albert.objective.outputs), albert.objective.heads
+    (['mlm', 'sop'], ('mlm', 'nsp'))
     """
 
     def __init__(self, config=None, encoder=None, dtype=None, **kwargs):

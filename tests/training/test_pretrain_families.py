@@ -158,3 +158,22 @@ def test_shards_then_pretrain_cli(family, tmp_path, capsys):
     assert main(["pretrain", "--corpus", str(shards), "--out", str(tmp_path / "bert"),
                  "--config", "tiny", "--steps", "1"]) == 2
     assert "the shards were made for " + family in capsys.readouterr().err
+
+
+def test_continue_pretraining_from_the_model_dir(pretrained, tmp_path):
+    """--init-from: the family's tokenizer files and heads carry over."""
+    from safetensors.numpy import load_file
+
+    from bert_keras.training.pretrain import pretrain
+
+    family, out, _ = pretrained
+    more = str(tmp_path / "more")
+    result = pretrain([shared_path("corpus", "sample_text.txt")], more, init_from=out,
+                      steps=1, batch_size=4, seq_length=32, max_predictions_per_seq=5,
+                      learning_rate=1e-9, checkpoint_every=1, verbose=0, log=None)
+    assert result["config"].model_type == family
+    assert sorted(set(os.listdir(more)) & set(TOKENIZERS[family][1])) == TOKENIZERS[family][1]
+    before, after = (load_file(os.path.join(d, "model.safetensors")) for d in (out, more))
+    assert set(before) == set(after)
+    # One step at a learning rate of 1e-9: the heads started from the saved ones.
+    np.testing.assert_allclose(after["mlm/output_bias"], before["mlm/output_bias"], atol=1e-6)
