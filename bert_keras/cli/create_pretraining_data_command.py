@@ -42,7 +42,6 @@ def add_parser(sub):
 
 def run(args):
     import os
-
     import tempfile
 
     from bert_keras.cli.main import UserError
