@@ -3,8 +3,10 @@
 
 def add_parser(sub):
     p = sub.add_parser(
-        "pretrain", help="pretrain BERT (masked LM + next sentence) on plain text",
-        description="Pretrain a BERT model from plain text (one sentence a line, blank "
+        "pretrain", help="pretrain BERT, ALBERT or RoBERTa on plain text",
+        description="Pretrain a BERT (masked LM + next sentence), ALBERT (masked LM + "
+                    "sentence order) or RoBERTa (masked LM, full sentences) model, as "
+                    "--config names, from plain text (one sentence a line, blank "
                     "line between documents; one document per file; or WikiText) or from "
                     "TFRecord shards made by `create-pretraining-data`, and write a model "
                     "directory that every other command accepts. Checkpoints are kept "
@@ -15,11 +17,15 @@ def add_parser(sub):
                    help="text files, globs, directories, or a TFRecord shard directory")
     p.add_argument("--out", required=True, help="output model directory")
     p.add_argument("--config", default="tiny",
-                   help="size preset: tiny, mini, small, medium, base, large (default tiny)")
+                   help="size preset (tiny, mini, small, medium, base, large: BERT), zoo "
+                        "name (albert_base, roberta_base, ...; `bert-keras models`) or a "
+                        "config JSON (ours or a Hugging Face config.json) (default tiny)")
     p.add_argument("--init-from", metavar="MODEL",
                    help="continue pretraining this model (its vocabulary and config)")
     vocab = p.add_mutually_exclusive_group()
-    vocab.add_argument("--vocab", help="vocab.txt to use (default: train one on the corpus)")
+    vocab.add_argument("--vocab", help="vocab.txt (default: train one on the corpus), a "
+                       "SentencePiece .model (ALBERT), a BPE vocab.json with merges.txt "
+                       "beside it (RoBERTa), or a directory holding them")
     vocab.add_argument("--vocab-size", type=int, default=8000,
                        help="size of the WordPiece vocabulary trained on the corpus (default 8000)")
     case = p.add_mutually_exclusive_group()
@@ -82,10 +88,10 @@ def run(args):
             verbose=0 if is_quiet() else (1 if stderr_is_terminal() else 2))
     history = result["history"]
     if history.get("mlm_loss"):
-        print(f"final: mlm_loss={history['mlm_loss'][-1]:.4f} "
-              f"mlm_accuracy={history['mlm_accuracy'][-1]:.4f} "
-              f"nsp_loss={history['nsp_loss'][-1]:.4f} "
-              f"nsp_accuracy={history['nsp_accuracy'][-1]:.4f}")
+        # mlm, then the family's sentence task (nsp for BERT, sop for ALBERT).
+        names = [f"{task}_{m}" for task in ("mlm", "nsp", "sop") for m in ("loss", "accuracy")]
+        print("final: " + " ".join(f"{n}={history[n][-1]:.4f}" for n in names
+                                   if history.get(n)))
     if result["out"]:
         print(f"model directory: {result['out']}")
     else:

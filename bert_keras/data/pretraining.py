@@ -13,15 +13,23 @@ Text in, batches out:
    sentence; B is the true continuation half the time and text from another
    random document otherwise (label 1); the pair is trimmed from a random end
    of the longer side to fit (`create_instances_from_document` in
-   google-research/bert `create_pretraining_data.py`).
-3. `PretrainingMasker`: packs `[CLS] A [SEP] B [SEP]` with `BertPacker` and
+   google-research/bert `create_pretraining_data.py`). The family's
+   objective (`bert_keras.tasks.objectives`) picks the sentence task:
+   `"nsp"` as above; `"sop"` (ALBERT) keeps B the true continuation and
+   swaps A and B half the time (label 1), as google-research/albert;
+   None (RoBERTa, FULL-SENTENCES) packs whole sentences into one segment
+   up to the length, crossing documents with a separator between them
+   (`full_sentence_blocks`).
+3. `PretrainingMasker`: packs `[CLS] A [SEP] B [SEP]` with the tokenizer's
+   packer (RoBERTa: `<s> A </s>`; ids from its `special_tokens_dict`) and
    picks masked-LM targets with keras-hub's `MaskedLMMaskGenerator` (15% of
    the non-special tokens, at most `max_predictions_per_seq`; 80% `[MASK]`,
    10% a random token, 10% unchanged), or whole words with tensorflow-text's
    `mask_language_model` on word-level ragged ids.
 
 `pretraining_dataset(...)` streams `(features, labels, sample_weights)`
-batches for `BertPretrainer.fit`; masks are drawn anew every epoch.
+batches for `BertPretrainer.fit`; masks are drawn anew every time an
+example is seen (dynamic masking, as RoBERTa).
 `write_tfrecords` / `read_tfrecords` store fixed, masked examples in shards
 (`bert-keras create-pretraining-data`), like the original TFRecords.
 """
@@ -32,6 +40,7 @@ import json
 import os
 import random
 import re
+import shutil
 
 import numpy as np
 import tensorflow as tf
@@ -47,6 +56,8 @@ from bert_keras.utils.progress import Progress
 
 FORMATS = ("auto", "bert", "file", "wikitext")
 NOT_NEXT = 1  # NSP label of a random B; 0 means "B follows A".
+SWAPPED = 1  # SOP label of swapped segments; 0 means "in order".
+SENTENCE_TASKS = ("nsp", "sop", None)
 _WIKI_TITLE = re.compile(r"^ ?= [^=].* = ?$")
 _WIKI_HEADING = re.compile(r"^ ?(= )+.*( =)+ ?$")
 # WikiText is tokenized: sentences end at a spaced " . ", " ? " or " ! ".
@@ -210,9 +221,11 @@ def _truncate_pair(a, b, max_tokens, rng):
 
 
 def pairs_from_document(documents, index, seq_length, short_seq_prob, rng,
-                        random_next_prob=0.5):
-    """Yields `(tokens_a, tokens_b, is_random_next)` from `documents[index]`
-    (documents are lists of sentences of token ids)."""
+                        random_next_prob=0.5, sentence_task="nsp"):
+    """Yields `(tokens_a, tokens_b, label)` from `documents[index]`
+    (documents are lists of sentences of token ids): label 1 when B is
+    random (`"nsp"`) or when A and B were swapped (`"sop"`)."""
+    sop = sentence_task == "sop"
     document = documents[index]
     max_tokens = seq_length - 3  # [CLS], [SEP], [SEP]
     target = max_tokens
@@ -229,12 +242,15 @@ def pairs_from_document(documents, index, seq_length, short_seq_prob, rng,
             # A lone last sentence could only take a random B, tilting the
             # labels towards "random": it is left out (as A; it still serves
             # as random B), except in one-sentence documents.
-            if chunk and (len(chunk) >= 2 or len(document) == 1):
+            # SOP needs two segments of one document: one-sentence chunks
+            # give nothing.
+            if chunk and (len(chunk) >= 2 or (len(document) == 1 and not sop)):
                 a_end = rng.randint(1, len(chunk) - 1) if len(chunk) >= 2 else 1
                 a = [t for s in chunk[:a_end] for t in s]
                 b = []
-                is_random = len(documents) > 1 and (
+                is_random = not sop and len(documents) > 1 and (
                     len(chunk) == 1 or rng.random() < random_next_prob)
+                swapped = False
                 if is_random:
                     b_target = max(target - len(a), 1)
                     other = index
@@ -249,9 +265,14 @@ def pairs_from_document(documents, index, seq_length, short_seq_prob, rng,
                     i -= len(chunk) - a_end
                 else:
                     b = [t for s in chunk[a_end:] for t in s]
+                    # ALBERT's sentence order: the true continuation, in
+                    # or out of order (google-research/albert).
+                    swapped = sop and rng.random() < 0.5
                 if a and b:
                     _truncate_pair(a, b, max_tokens, rng)
-                    yield a, b, int(is_random)
+                    if swapped:
+                        a, b = b, a
+                    yield a, b, int(is_random or swapped)
             chunk, length = [], 0
             target = max_tokens
             if rng.random() < short_seq_prob:
@@ -259,16 +280,59 @@ def pairs_from_document(documents, index, seq_length, short_seq_prob, rng,
         i += 1
 
 
+def full_sentence_blocks(documents, seq_length, doc_separator):
+    """RoBERTa's FULL-SENTENCES inputs: `(tokens, [], 0)` blocks of whole
+    sentences, each filling up to `seq_length - 2` tokens (`<s>`, `</s>`
+    are added by the packer), crossing document boundaries with
+    `doc_separator` between documents (Liu et al. 2019, section 4.2). A
+    sentence longer than a block is cut into block-sized pieces.
+
+    >>> full_sentence_blocks([[[5, 6], [7]], [[8, 9, 10]]], 7, doc_separator=2)
+    [([5, 6, 7, 2], [], 0), ([8, 9, 10], [], 0)]
+    """
+    max_tokens = seq_length - 2
+    blocks, block = [], []
+
+    def close():
+        if block and block != [doc_separator]:
+            blocks.append((list(block), [], 0))
+        block.clear()
+
+    for d, document in enumerate(documents):
+        if d and block:
+            if len(block) + 1 > max_tokens:
+                close()
+            else:
+                block.append(doc_separator)
+        for sentence in document:
+            for start in range(0, len(sentence), max_tokens):
+                piece = sentence[start:start + max_tokens]
+                if len(block) + len(piece) > max_tokens:
+                    close()
+                block.extend(piece)
+    close()
+    return blocks
+
+
 def sentence_pairs(documents, seq_length, short_seq_prob=0.1, seed=None,
-                   dupe_factor=1, random_next_prob=0.5):
-    """All pairs of one pass (`dupe_factor` passes) over the documents,
-    shuffled."""
+                   dupe_factor=1, random_next_prob=0.5, sentence_task="nsp",
+                   doc_separator=None):
+    """All examples of one pass (`dupe_factor` passes) over the documents,
+    shuffled: sentence pairs for `"nsp"`/`"sop"`, full-sentence blocks
+    (one segment) when `sentence_task` is None."""
+    if sentence_task not in SENTENCE_TASKS:
+        raise InputError(f"unknown sentence task {sentence_task!r}; choose from "
+                         f"{SENTENCE_TASKS}")
     rng = random.Random(seed)
     pairs = []
     for _ in range(dupe_factor):
+        if sentence_task is None:
+            pairs.extend(full_sentence_blocks(documents, seq_length, doc_separator))
+            continue
         for index in range(len(documents)):
             pairs.extend(pairs_from_document(
-                documents, index, seq_length, short_seq_prob, rng, random_next_prob))
+                documents, index, seq_length, short_seq_prob, rng, random_next_prob,
+                sentence_task))
     rng.shuffle(pairs)
     return pairs
 
@@ -282,7 +346,13 @@ class PretrainingMasker:
     `mask_positions` `[batch, max_predictions_per_seq]`; `labels`:
     `{"mlm": original ids at those positions, "nsp": 0/1}`;
     `sample_weights`: `{"mlm": 1 for real predictions, 0 for padding,
-    "nsp": 1}`.
+    "nsp": 1}`. The sentence label is named after `sentence_task`
+    (`"sop"` for ALBERT); with `sentence_task=None` only `tokens_a` is
+    packed and there is no sentence label (RoBERTa).
+
+    `special_ids` (a tokenizer's `special_tokens_dict()`) and
+    `packer_class` are for tokenizers other than WordPiece; `for_tokenizer`
+    fills them in.
 
     Example:
     >>> import tensorflow as tf
@@ -297,27 +367,50 @@ class PretrainingMasker:
 
     def __init__(self, vocab, seq_length=128, max_predictions_per_seq=20,
                  masked_lm_prob=0.15, mask_token_rate=0.8, random_token_rate=0.1,
-                 whole_word_masking=False):
+                 whole_word_masking=False, sentence_task="nsp", special_ids=None,
+                 packer_class=BertPacker):
         vocab = list(vocab)
-        ids = {t: i for i, t in enumerate(vocab)}
-        for token in ("[PAD]", "[CLS]", "[SEP]", "[MASK]"):
-            if token not in ids:
-                raise InputError(f"the vocabulary has no {token} token")
+        if special_ids is None:
+            ids = {t: i for i, t in enumerate(vocab)}
+            for token in ("[PAD]", "[CLS]", "[SEP]", "[MASK]"):
+                if token not in ids:
+                    raise InputError(f"the vocabulary has no {token} token")
+            special_ids = {"padding_id": ids["[PAD]"], "start_of_sequence_id": ids["[CLS]"],
+                           "end_of_segment_id": ids["[SEP]"], "mask_id": ids["[MASK]"]}
+        pad, cls, sep = (special_ids[k] for k in (
+            "padding_id", "start_of_sequence_id", "end_of_segment_id"))
         self.seq_length = seq_length
         self.max_predictions_per_seq = max_predictions_per_seq
         self.whole_word_masking = whole_word_masking
-        self.packer = BertPacker(seq_length, start_id=ids["[CLS]"], sep_id=ids["[SEP]"],
-                                 pad_id=ids["[PAD]"])
+        self.sentence_task = sentence_task
+        self.packer = packer_class(seq_length, start_id=cls, sep_id=sep, pad_id=pad)
         self.generator = MaskedLMMaskGenerator(
             vocabulary_size=len(vocab), mask_selection_rate=masked_lm_prob,
-            mask_token_id=ids["[MASK]"], mask_selection_length=max_predictions_per_seq,
-            unselectable_token_ids=[ids["[PAD]"], ids["[CLS]"], ids["[SEP]"]],
+            mask_token_id=special_ids["mask_id"], mask_selection_length=max_predictions_per_seq,
+            unselectable_token_ids=[pad, cls, sep],
             mask_token_rate=mask_token_rate, random_token_rate=random_token_rate)
         # For whole words: which ids continue the previous word (##piece).
         self._continues_word = tf.constant([t.startswith("##") for t in vocab])
 
+    @classmethod
+    def for_tokenizer(cls, tokenizer, seq_length=128, max_predictions_per_seq=20,
+                      masked_lm_prob=0.15, **kwargs):
+        """The masker for any tokenizer of the family: its vocabulary,
+        special ids and packing (`packer_class`, RoBERTa's for BPE)."""
+        from bert_keras.tokenization.tokenizer import BertTokenizer
+
+        if kwargs.get("whole_word_masking") and not isinstance(tokenizer, BertTokenizer):
+            # Words are found by WordPiece's "##" continuations; SentencePiece
+            # and BPE mark word starts instead (not implemented).
+            raise InputError("whole-word masking is implemented for WordPiece "
+                             "vocabularies only, not for SentencePiece or BPE")
+        return cls(tokenizer.get_vocabulary(), seq_length, max_predictions_per_seq,
+                   masked_lm_prob, special_ids=tokenizer.special_tokens_dict(),
+                   packer_class=getattr(tokenizer, "packer_class", BertPacker), **kwargs)
+
     def __call__(self, tokens_a, tokens_b, next_sentence_label):
-        packed = self.packer((tokens_a, tokens_b))
+        segments = (tokens_a, tokens_b) if self.sentence_task else (tokens_a,)
+        packed = self.packer(segments)
         if self.whole_word_masking:
             masked = self._mask_whole_words(packed["token_ids"], packed["padding_mask"])
         else:
@@ -328,10 +421,12 @@ class PretrainingMasker:
             "padding_mask": packed["padding_mask"],
             "mask_positions": tf.cast(masked["mask_positions"], tf.int32),
         }
-        labels = {"mlm": tf.cast(masked["mask_ids"], tf.int32),
-                  "nsp": tf.cast(next_sentence_label, tf.int32)}
-        weights = {"mlm": tf.cast(masked["mask_weights"], tf.float32),
-                   "nsp": tf.ones_like(labels["nsp"], tf.float32)}
+        labels = {"mlm": tf.cast(masked["mask_ids"], tf.int32)}
+        weights = {"mlm": tf.cast(masked["mask_weights"], tf.float32)}
+        if self.sentence_task:
+            task = self.sentence_task
+            labels[task] = tf.cast(next_sentence_label, tf.int32)
+            weights[task] = tf.ones_like(labels[task], tf.float32)
         return features, labels, weights
 
     def _mask_whole_words(self, token_ids, padding_mask):
@@ -378,10 +473,11 @@ def _pairs_dataset(pairs):
 def pretraining_dataset(documents, tokenizer, batch_size=32, seq_length=128,
                         max_predictions_per_seq=20, masked_lm_prob=0.15,
                         short_seq_prob=0.1, whole_word_masking=False, seed=None,
-                        repeat=True, drop_remainder=True):
+                        repeat=True, drop_remainder=True, sentence_task="nsp"):
     """A `tf.data.Dataset` of pretraining batches from documents of
     sentences (see `read_documents`). With `repeat`, every pass builds new
-    sentence pairs and new masks.
+    sentence pairs and new masks. `sentence_task`: the family's (`"nsp"`,
+    `"sop"`, or None for RoBERTa's full-sentence blocks).
 
     Example:
     >>> from bert_keras import BertTokenizer
@@ -397,10 +493,12 @@ def pretraining_dataset(documents, tokenizer, batch_size=32, seq_length=128,
     docs = tokenize_documents(documents, tokenizer)
     if not docs:
         raise InputError("the corpus has no text to pretrain on")
-    masker = PretrainingMasker(
-        tokenizer.get_vocabulary(), seq_length, max_predictions_per_seq, masked_lm_prob,
-        whole_word_masking=whole_word_masking)
-    first = sentence_pairs(docs, seq_length, short_seq_prob, seed)
+    masker = PretrainingMasker.for_tokenizer(
+        tokenizer, seq_length, max_predictions_per_seq, masked_lm_prob,
+        whole_word_masking=whole_word_masking, sentence_task=sentence_task)
+    separator = tokenizer.special_tokens_dict()["end_of_segment_id"]
+    first = sentence_pairs(docs, seq_length, short_seq_prob, seed,
+                           sentence_task=sentence_task, doc_separator=separator)
     if not first:
         raise InputError(
             "the corpus gave no sentence pairs: documents need at least two "
@@ -411,7 +509,8 @@ def pretraining_dataset(documents, tokenizer, batch_size=32, seq_length=128,
         if pass_index == 0:
             return first
         pass_seed = None if seed is None else seed + pass_index
-        return sentence_pairs(docs, seq_length, short_seq_prob, pass_seed)
+        return sentence_pairs(docs, seq_length, short_seq_prob, pass_seed,
+                              sentence_task=sentence_task, doc_separator=separator)
 
     def generate():
         passes = itertools.count() if repeat else range(1)
@@ -440,17 +539,24 @@ def _int_feature(values):
 
 def write_tfrecords(documents, tokenizer, out_dir, num_shards=1, seq_length=128,
                     max_predictions_per_seq=20, masked_lm_prob=0.15, short_seq_prob=0.1,
-                    whole_word_masking=False, dupe_factor=1, seed=12345, progress=None):
+                    whole_word_masking=False, dupe_factor=1, seed=12345, progress=None,
+                    sentence_task="nsp", model_type="bert", tokenizer_settings=None,
+                    tokenizer_files=None):
     """Writes masked pretraining examples to `out_dir/pretrain-XXXXX-of-YYYYY.tfrecord`
-    with `vocab.txt` and `pretraining_data.json` (lengths, casing), into a
+    with the tokenizer's files (`vocab.txt`, or `tokenizer_files`: name ->
+    path, e.g. `spiece.model`) and `pretraining_data.json` (lengths,
+    casing, model type, sentence task, tokenizer settings), into a
     temporary sibling directory renamed when complete. Each pass
-    of `dupe_factor` masks the text differently. Returns the shard paths and
-    the number of examples."""
+    of `dupe_factor` masks the text differently (the masks of one shard
+    set are fixed: static masking). Returns the shard paths and the number
+    of examples."""
     docs = tokenize_documents(documents, tokenizer)
-    masker = PretrainingMasker(tokenizer.get_vocabulary(), seq_length,
-                               max_predictions_per_seq, masked_lm_prob,
-                               whole_word_masking=whole_word_masking)
-    pairs = sentence_pairs(docs, seq_length, short_seq_prob, seed, dupe_factor)
+    masker = PretrainingMasker.for_tokenizer(
+        tokenizer, seq_length, max_predictions_per_seq, masked_lm_prob,
+        whole_word_masking=whole_word_masking, sentence_task=sentence_task)
+    pairs = sentence_pairs(docs, seq_length, short_seq_prob, seed, dupe_factor,
+                           sentence_task=sentence_task,
+                           doc_separator=tokenizer.special_tokens_dict()["end_of_segment_id"])
     if not pairs:
         raise InputError("the corpus gave no sentence pairs")
     out_dir = os.path.abspath(out_dir)
@@ -461,7 +567,9 @@ def write_tfrecords(documents, tokenizer, out_dir, num_shards=1, seq_length=128,
         count = 0
         for x, y, w in _pairs_dataset(pairs).batch(256).map(masker):
             x = {k: v.numpy() for k, v in x.items()}
-            mlm, nsp, weights = y["mlm"].numpy(), y["nsp"].numpy(), w["mlm"].numpy()
+            mlm, weights = y["mlm"].numpy(), w["mlm"].numpy()
+            nsp = (y[sentence_task].numpy() if sentence_task
+                   else np.zeros(len(mlm), np.int64))
             for i in range(len(nsp)):
                 feature = {k: _int_feature(x[k][i]) for k in _FEATURES}
                 feature["mask_ids"] = _int_feature(mlm[i])
@@ -476,12 +584,20 @@ def write_tfrecords(documents, tokenizer, out_dir, num_shards=1, seq_length=128,
         for w_ in writers:
             w_.close()
         # What a reader needs to parse and tokenize consistently.
-        save_vocab(tokenizer.get_vocabulary(), os.path.join(tmp, "vocab.txt"))
+        if tokenizer_files:
+            for name, src in tokenizer_files.items():
+                shutil.copyfile(src, os.path.join(tmp, name))
+        else:
+            save_vocab(tokenizer.get_vocabulary(), os.path.join(tmp, "vocab.txt"))
+        info = {"seq_length": seq_length, "num_examples": count,
+                "max_predictions_per_seq": max_predictions_per_seq,
+                "lowercase": bool(getattr(tokenizer, "lowercase", False)),
+                "whole_word_masking": whole_word_masking,
+                "model_type": model_type, "sentence_task": sentence_task}
+        if tokenizer_settings is not None:
+            info["tokenizer"] = tokenizer_settings
         with open(os.path.join(tmp, DATA_INFO), "w", encoding="utf-8") as f:
-            json.dump({"seq_length": seq_length, "num_examples": count,
-                       "max_predictions_per_seq": max_predictions_per_seq,
-                       "lowercase": bool(tokenizer.lowercase),
-                       "whole_word_masking": whole_word_masking}, f, indent=1)
+            json.dump(info, f, indent=1)
     return [os.path.join(out_dir, n) for n in names], count
 
 
@@ -496,9 +612,11 @@ def tfrecords_info(paths):
 
 
 def read_tfrecords(paths, batch_size=32, seq_length=128, max_predictions_per_seq=20,
-                   shuffle=True, repeat=True, seed=None, drop_remainder=True):
+                   shuffle=True, repeat=True, seed=None, drop_remainder=True,
+                   sentence_task="nsp"):
     """Batches `(features, labels, sample_weights)` from shards written by
-    `write_tfrecords` (a directory, glob or list of files)."""
+    `write_tfrecords` (a directory, glob or list of files); the sentence
+    label is named `sentence_task` (none when it is None)."""
     files = [f for f in expand_paths(paths) if f.endswith(".tfrecord")]
     if not files:
         raise MissingFileError(f"no .tfrecord shards in {paths}")
@@ -515,9 +633,12 @@ def read_tfrecords(paths, batch_size=32, seq_length=128, max_predictions_per_seq
     def parse(record):
         e = tf.io.parse_single_example(record, spec)
         x = {k: tf.cast(e[k], tf.int32) for k in _FEATURES}
-        y = {"mlm": tf.cast(e["mask_ids"], tf.int32),
-             "nsp": tf.cast(e["next_sentence_label"][0], tf.int32)}
-        return x, y, {"mlm": e["mask_weights"], "nsp": tf.constant(1.0)}
+        y = {"mlm": tf.cast(e["mask_ids"], tf.int32)}
+        w = {"mlm": e["mask_weights"]}
+        if sentence_task:
+            y[sentence_task] = tf.cast(e["next_sentence_label"][0], tf.int32)
+            w[sentence_task] = tf.constant(1.0)
+        return x, y, w
 
     ds = tf.data.TFRecordDataset(files)
     if shuffle:

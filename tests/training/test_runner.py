@@ -63,12 +63,23 @@ def test_killed_finetuning_resumes_to_the_same_model(tmp_path):
     assert_same_weights(tmp_path / "out", tmp_path / "whole")
 
 
-def test_killed_pretraining_resumes_to_the_same_model(tmp_path):
+@pytest.mark.parametrize("family", ["bert", "albert", "roberta"])
+def test_killed_pretraining_resumes_to_the_same_model(tmp_path, family):
+    """Each family's objective on the one runner (tiny configs and the
+    families' tokenizers: tests/pretrain_families.py)."""
+    from tests.pretrain_families import CONFIGS, family_vocab
+
     corpus = shared_path("corpus", "sample_text.txt")
+    if family == "bert":
+        model = ["--config", "tiny", "--vocab-size", "300"]
+    else:
+        config = tmp_path / f"{family}.json"
+        config.write_text(json.dumps(CONFIGS[family]))
+        model = ["--config", str(config), "--vocab", family_vocab(family)]
 
     def command(out):
-        return ["pretrain", "--corpus", corpus, "--out", str(out), "--config", "tiny",
-                "--vocab-size", "300", "--steps", "9", "--batch-size", "4",
+        return ["pretrain", "--corpus", corpus, "--out", str(out), *model,
+                "--steps", "9", "--batch-size", "4",
                 "--seq-length", "32", "--checkpoint-every", "3", "--dropout", "0"]
 
     killed = run_cli(command(tmp_path / "out"), kill_at=5)
