@@ -254,7 +254,11 @@ class RuntimeModel:
 
     def __call__(self, texts, texts_b=None):
         if self.strings_runner is not None:
-            return self.strings_runner(texts, texts_b)
+            out = self.strings_runner(texts, texts_b)
+            if "sequence_output" in out:  # zero at padding, as on the bucketed path
+                mask = np.asarray(out["input_mask"])[..., None].astype(np.float32)
+                out["sequence_output"] = out["sequence_output"] * mask
+            return out
         return self.run(self.encode(texts, texts_b))
 
     def run(self, inputs):
