@@ -44,8 +44,8 @@ def encoder_plan(encoder):
     blocks = list(encoder.transformer_layers)
     schedule = [[blocks.index(b) for b in layer] for layer in encoder._layer_schedule(config)]
     return {"schedule": schedule,
-            "projects": type(encoder).projects_embeddings(config),
-            "pooler": bool(type(encoder).has_pooler),
+            "projects": config.projects_embeddings,
+            "pooler": config.has_pooler,
             "position_pad_id": encoder._position_pad_id(config)}
 
 
