@@ -52,16 +52,8 @@ def main(argv=None):
         path, num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=label_id)
 
     def encode(sentences, with_labels):
-        enc = tokenizer([s.words for s in sentences], is_split_into_words=True,
-                        truncation=True, max_length=args.max_seq_length,
-                        padding="longest", return_tensors="pt")
-        word_ids = [enc.word_ids(i) for i in range(len(sentences))]
-        if with_labels:  # padding's word id is None too: -100
-            enc["labels"] = torch.tensor(
-                [[-100 if w is None or (j and ids[j - 1] == w)
-                  else label_id.get(s.tags[w], 0) for j, w in enumerate(ids)]
-                 for s, ids in zip(sentences, word_ids)])
-        return enc, word_ids
+        return encode_sentences(tokenizer, sentences, label_id if with_labels else None,
+                                args.max_seq_length)
 
     def batches(epoch):
         order = np.random.default_rng(args.seed * 1000 + epoch).permutation(len(train))
@@ -79,12 +71,8 @@ def main(argv=None):
             inputs, word_ids = encode(chunk, False)
             with torch.no_grad(), common.autocast(args):
                 best = model(**inputs).logits.argmax(-1).tolist()
-            for s, ids, row in zip(chunk, word_ids, best):
-                tags = ["O"] * len(s.words)
-                for j, w in enumerate(ids):
-                    if w is not None and (j == 0 or ids[j - 1] != w):
-                        tags[w] = labels[row[j]]
-                out.append(tags)
+            out.extend(word_tags(ids, row, labels, len(s.words))
+                       for s, ids, row in zip(chunk, word_ids, best))
         return out
 
     scores, seqeval_f1 = {}, {}
@@ -106,6 +94,32 @@ def main(argv=None):
           f"batch_size={args.batch_size} max_seq_length={args.max_seq_length} "
           f"seqeval_dev_f1={_fmt(seqeval_f1['dev'])} seqeval_test_f1={_fmt(seqeval_f1['test'])} "
           f"threads={torch.get_num_threads()} seconds={time.time() - started:.0f}", flush=True)
+
+
+def encode_sentences(tokenizer, sentences, label_id, max_seq_length):
+    """Padded tensors of `sentences` (with `labels` on each word's first
+    sub-word, -100 elsewhere, when `label_id` is given) and each row's word
+    ids."""
+    import torch
+
+    enc = tokenizer([s.words for s in sentences], is_split_into_words=True, truncation=True,
+                    max_length=max_seq_length, padding="longest", return_tensors="pt")
+    word_ids = [enc.word_ids(i) for i in range(len(sentences))]
+    if label_id is not None:  # special tokens and padding have word id None
+        enc["labels"] = torch.tensor(
+            [[-100 if w is None or (j and ids[j - 1] == w) else label_id.get(s.tags[w], 0)
+              for j, w in enumerate(ids)] for s, ids in zip(sentences, word_ids)])
+    return enc, word_ids
+
+
+def word_tags(word_ids, token_label_ids, labels, num_words):
+    """One tag a word: the label of its first sub-word; O for a word with no
+    sub-word left (cut by the length limit, or nothing the tokenizer keeps)."""
+    tags = ["O"] * num_words
+    for j, w in enumerate(word_ids):
+        if w is not None and (j == 0 or word_ids[j - 1] != w):
+            tags[w] = labels[token_label_ids[j]]
+    return tags
 
 
 def _seqeval_f1(gold, pred):

@@ -49,7 +49,9 @@ def parser(description, epochs, lr, max_seq_length):
     p.add_argument("--max-train-examples", type=int)
     p.add_argument("--max-eval-examples", type=int)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, help="torch threads (default: all cores)")
+    p.add_argument("--threads", type=int,
+                   help="torch threads (default: all cores; on an oversubscribed machine "
+                        "1 is much faster, see bench/README.md)")
     return p
 
 
