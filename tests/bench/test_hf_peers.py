@@ -68,21 +68,36 @@ def test_ner_first_subword_labels_round_trip(tokenizer):
     assert entity_scores([s.tags for s in sentences], predicted)["f1"] == 100.0
 
 
-def test_ner_end_to_end_on_a_tiny_model(tmp_path, capsys):
+@pytest.fixture(scope="module")
+def tiny_model_dir(tmp_path_factory):
+    """A random 2-layer BERT (no head, as MiniLM) with MiniLM's tokenizer."""
     from transformers import BertConfig, BertModel
 
-    model_dir = str(tmp_path / "tiny")
+    model_dir = str(tmp_path_factory.mktemp("tiny"))
     config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2,
                         num_attention_heads=2, intermediate_size=64)
-    BertModel(config).save_pretrained(model_dir)  # no head, as MiniLM
+    BertModel(config).save_pretrained(model_dir)
     for name in ("vocab.txt", "tokenizer.json", "tokenizer_config.json",
                  "special_tokens_map.json"):
         with open(os.path.join(hf_peer_common.minilm_dir(), name), "rb") as src, \
                 open(os.path.join(model_dir, name), "wb") as dst:
             dst.write(src.read())
-    hf_ner_peer.main(["--model", model_dir, "--max-train-examples", "64",
+    return model_dir
+
+
+def _result_line(capsys, prefix):
+    return [line for line in capsys.readouterr().out.splitlines() if line.startswith(prefix)]
+
+
+def test_ner_end_to_end_on_a_tiny_model(tiny_model_dir, capsys):
+    hf_ner_peer.main(["--model", tiny_model_dir, "--max-train-examples", "64",
                       "--max-eval-examples", "32", "--epochs", "1", "--threads", "1",
                       "--precision", "fp32"])
-    result = [line for line in capsys.readouterr().out.splitlines()
-              if line.startswith("RESULT ner hf precision=fp32 dev_f1=")]
-    assert len(result) == 1
+    assert len(_result_line(capsys, "RESULT ner hf precision=fp32 dev_f1=")) == 1
+
+
+def test_qa_end_to_end_on_a_tiny_model(tiny_model_dir, capsys):
+    hf_qa_peer.main(["--model", tiny_model_dir, "--max-train-examples", "16",
+                     "--max-eval-examples", "16", "--epochs", "1", "--threads", "1",
+                     "--batch-size", "8", "--max-seq-length", "128", "--doc-stride", "32"])
+    assert len(_result_line(capsys, "RESULT qa hf precision=bf16 exact_match=")) == 1
