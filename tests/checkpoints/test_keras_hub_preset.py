@@ -12,6 +12,8 @@ import pytest
 
 import bert_keras
 from bert_keras.checkpoints.convert import load_model_dir
+from bert_keras.errors import InputError
+from bert_keras.tokenization.factory import load_tokenizer
 from tests.conftest import shared_path
 from tests.reference.tf1_checkpoint import tiny_vocab
 
@@ -118,8 +120,10 @@ def test_tokenizer_comes_along(preset, tmp_path):
     family, path, _ = preset
     bert_keras.convert(path, str(tmp_path / "out"))
     model = load_model_dir(str(tmp_path / "out"))
-    tokenize = lambda texts: bert_keras.BertTokenizer.from_pretrained(
-        str(tmp_path / "out")).tokenize(texts).to_list()
+    tokenize = lambda texts: load_tokenizer(str(tmp_path / "out")).tokenize(texts).to_list()
+    if family in ("albert", "roberta"):  # BertTokenizer is WordPiece only: a clear refusal
+        with pytest.raises(InputError, match="not WordPiece"):
+            bert_keras.BertTokenizer.from_pretrained(str(tmp_path / "out"))
     if family in ("bert", "electra"):
         assert model.tokenizer.lowercase is True and model.vocab == tiny_vocab(100)
         assert tokenize(["tok1 tok22 TOK3 unknownword"]) == [[6, 27, 8, 1]]

@@ -149,12 +149,13 @@ def test_export_hub_with_a_sentencepiece_model(monkeypatch, tmp_path):
     import keras
 
     from bert_keras import BertConfig, BertEncoder
-    from bert_keras.checkpoints import canonical, loading
+    from bert_keras.checkpoints import canonical
+    from bert_keras.tokenization import factory
     from bert_keras.checkpoints.model_dir import BertModelDir
     from bert_keras.export import export_hub
 
     tokenizer = _tokenizer("sentencepiece")
-    monkeypatch.setattr(loading, "build_tokenizer", lambda model: tokenizer)
+    monkeypatch.setattr(factory, "build_tokenizer", lambda model: tokenizer)
     keras.utils.set_random_seed(0)
     config = BertConfig(vocab_size=tokenizer.vocabulary_size(), hidden_size=32, num_layers=1,
                         num_heads=2, intermediate_size=64, max_position_embeddings=64)
