@@ -66,12 +66,12 @@ def evaluate_ner(args):
 
 def predict_ner(args):
     from bert_keras.cli.json_output import print_json
-    from bert_keras.cli.predict_command import _read_lines
+    from bert_keras.cli.input_lines import read_input_lines
     from bert_keras.tasks.token_classification import load_token_classifier
 
     if getattr(args, "text_b", None) is not None:
         raise InputError("a token classifier tags single texts: give one TEXT")
-    lines = _read_lines(args)
+    lines = read_input_lines(args)
     ner = load_token_classifier(args.model)
     if lines is None:
         found = _rounded(ner.predict([os.fsencode(args.text)])[0])

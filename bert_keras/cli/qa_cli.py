@@ -121,12 +121,12 @@ def predict_qa(args):
             raise InputError("give either --question/--context or JSON input ('-' / --input)")
         records = [{"question": args.question, "context": args.context}]
     else:
-        from bert_keras.cli.predict_command import _read_lines
+        from bert_keras.cli.input_lines import read_input_lines
 
         if args.text is None and args.input is None:
             raise InputError("give --question Q --context C, '-' (JSON on stdin) or "
                              "--input FILE")
-        records = parse_input(_read_lines(args))
+        records = parse_input(read_input_lines(args))
 
     qa = load_question_answerer(args.model)
     good = [r for r in records if "error" not in r]
