@@ -39,13 +39,12 @@ import tensorflow_text as tf_text
 
 from bert_keras.errors import ExportCheckError, InputError
 from bert_keras.export.hub_preprocess import string_batch
-from bert_keras.export.qa_export import write_task_json
 from bert_keras.export.serving_graph import (
-    graph_variables, pad_columns, run_in_chunks, trim_to_longest)
+    graph_variables, pad_columns, run_in_chunks, save_task_server, trim_to_longest)
 from bert_keras.tasks.ner_words import (
     CJK_RANGES, WHITESPACE_RE2, WORD_SPLITS, word_split, words_of_text)
 from bert_keras.tokenization.tokenizer import _bytes_to_chars
-from bert_keras.utils.atomic_dir import atomic_output_dir, check_output_dir
+from bert_keras.utils.atomic_dir import check_output_dir
 
 CHUNK_SIZE = 64
 # Words of one character in the "words" split: punctuation (BERT's: ASCII
@@ -193,13 +192,8 @@ def export_ner(src, out, overwrite=False, verify=True, chunk_size=CHUNK_SIZE):
     if not 3 <= length <= config.max_position_embeddings:
         raise InputError(f"{src}: NER sequence_length {length} must be 3 to the encoder's "
                          f"max_position_embeddings {config.max_position_embeddings}")
-    with atomic_output_dir(out, overwrite) as tmp:
-        server = NerServer(model, tokenizer, task, chunk_size)
-        tf.saved_model.save(server, tmp, signatures={"serving_default": server.serve})
-        write_task_json(tmp, task)
-        if verify:
-            verify_ner(tmp, model, tokenizer, task)
-    return out
+    return save_task_server(NerServer(model, tokenizer, task, chunk_size), out, overwrite, task,
+                            verify and (lambda tmp: verify_ner(tmp, model, tokenizer, task)))
 
 
 VERIFY_TEXTS = ["John Smith lives in New York .", "", "EU rejects German call to boycott "

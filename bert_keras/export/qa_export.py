@@ -33,16 +33,15 @@ with InvalidArgument). Needs a WordPiece tokenizer (the offsets).
     >>> export_qa("out/squad", "serving/squad")  # doctest: +SKIP
 """
 
-import json
-import os
 
 import numpy as np
 import tensorflow as tf
 
 from bert_keras.errors import ExportCheckError, InputError
 from bert_keras.export.hub_preprocess import string_batch
-from bert_keras.export.serving_graph import graph_variables, run_in_chunks, trim_to_longest
-from bert_keras.utils.atomic_dir import atomic_output_dir, check_output_dir
+from bert_keras.export.serving_graph import (
+    graph_variables, run_in_chunks, save_task_server, trim_to_longest)
+from bert_keras.utils.atomic_dir import check_output_dir
 
 # Windows per step of the serving loop (384-token windows: a few hundred MB
 # of BERT-Base activations).
@@ -222,21 +221,8 @@ def export_qa(src, out, overwrite=False, verify=True, chunk_size=CHUNK_SIZE):
         raise InputError(f"{src}: QA export needs a tokenizer with character offsets "
                          f"(WordPiece); {type(tokenizer).__name__} has none")
     qa_settings(task, config.max_position_embeddings)
-    with atomic_output_dir(out, overwrite) as tmp:
-        server = QAServer(model, tokenizer, task, chunk_size)
-        tf.saved_model.save(server, tmp, signatures={"serving_default": server.serve})
-        write_task_json(tmp, task)
-        if verify:
-            verify_qa(tmp, model, tokenizer, task)
-    return out
-
-
-def write_task_json(path, task):
-    """OUT/assets.extra/task.json: the model's task entry, for consumers."""
-    extra = os.path.join(path, "assets.extra")
-    os.makedirs(extra, exist_ok=True)
-    with open(os.path.join(extra, "task.json"), "w", encoding="utf-8") as f:
-        json.dump(task, f, indent=2, ensure_ascii=False)
+    return save_task_server(QAServer(model, tokenizer, task, chunk_size), out, overwrite, task,
+                            verify and (lambda tmp: verify_qa(tmp, model, tokenizer, task)))
 
 
 VERIFY_QUESTIONS = ["Who met Bob?", "Where?", "What is the river?"]

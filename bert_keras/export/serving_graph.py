@@ -10,7 +10,12 @@ chunk at a time so a big request needs the memory of one chunk.
     [[0, 2], [4, 6], [8, 10], [12, 14], [16, 18]]
 """
 
+import json
+import os
+
 import tensorflow as tf
+
+from bert_keras.utils.atomic_dir import atomic_output_dir
 
 
 def graph_variables(model):
@@ -78,3 +83,24 @@ def pad_columns(x, length, value):
     """`[rows, l, ...]` padded with `value` to `[rows, length, ...]`."""
     pad = [[0, 0], [0, length - tf.shape(x)[1]]] + [[0, 0]] * (x.shape.rank - 2)
     return tf.pad(x, pad, constant_values=value)
+
+
+def save_task_server(server, out, overwrite, task, verify=None):
+    """Saves a task's serving module (its `serve` function as
+    `serving_default`) with the task entry in `assets.extra/task.json`,
+    staged beside `out` and renamed into place only after `verify(staged
+    path)` passes. Returns `out`."""
+    with atomic_output_dir(out, overwrite) as tmp:
+        tf.saved_model.save(server, tmp, signatures={"serving_default": server.serve})
+        write_task_json(tmp, task)
+        if verify:  # None/False: no check
+            verify(tmp)
+    return out
+
+
+def write_task_json(path, task):
+    """OUT/assets.extra/task.json: the model's task entry, for consumers."""
+    extra = os.path.join(path, "assets.extra")
+    os.makedirs(extra, exist_ok=True)
+    with open(os.path.join(extra, "task.json"), "w", encoding="utf-8") as f:
+        json.dump(task, f, indent=2, ensure_ascii=False)
